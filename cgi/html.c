@@ -108,3 +108,22 @@ void page_end(struct req *r)
 	daemon_footer(r);
 	H(r, "</footer>\n</body></html>\n");
 }
+
+/* A stylesheet link is valid in <body>; call right after page_begin. */
+void page_style_(struct req *r, const char *file)
+{
+	H(r, "<link rel=\"stylesheet\" href=\"");
+	h_base(r);
+	H(r, "/static/");
+	buf_puts(&r->body, file);
+	H(r, "?v=" ASSET_VERSION "\">\n");
+}
+
+void page_script_(struct req *r, const char *file)
+{
+	H(r, "<script defer src=\"");
+	h_base(r);
+	H(r, "/static/");
+	buf_puts(&r->body, file);
+	H(r, "?v=" ASSET_VERSION "\"></script>\n");
+}

@@ -25,6 +25,11 @@ void h_url_(struct req *r, const char *a, const char *seg, const char *b);
 
 void page_begin(struct req *r, const char *title);
 void page_end(struct req *r);
+/* A page's own stylesheet / script from public/ (file name literal). */
+void page_style_(struct req *r, const char *file);
+void page_script_(struct req *r, const char *file);
+#define page_style(r, f) page_style_((r), "" f "")
+#define page_script(r, f) page_script_((r), "" f "")
 void page_notice(struct req *r, const char *cls, const char *msg);
 
 #endif
