@@ -171,7 +171,43 @@ static void respond(struct req *r, const char *key, long long ver, write_fn w, v
 	buf_free(&head);
 }
 
-void dispatch(char **env, write_fn w, void *ctx)
+/* Bodies are read whole (bounded): only actions and the Connect/gRPC-Web
+ * endpoint take one. -1 when the body is larger than MAX_BODY. */
+static int read_body(struct req *r, read_fn rd, void *rctx)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+	long n = cl ? atol(cl) : 0, got = 0, k;
+
+	if (n <= 0 || !rd)
+		return 0;
+	if (n > MAX_BODY)
+		return -1;
+	r->in = malloc((size_t)n + 1);
+	while (got < n && (k = rd(rctx, r->in + got, (size_t)(n - got))) > 0)
+		got += k;
+	r->in[got] = '\0';
+	r->in_len = (size_t)got;
+	return 0;
+}
+
+/* HTML forms can only POST: "?_method=DELETE" on a form action stands for
+ * DELETE, and a form submission is answered with a redirect and a flash. */
+static void form_method(struct req *r)
+{
+	const char *ct = req_env(r, "CONTENT_TYPE");
+	char *m;
+
+	r->form = ct && (strncmp(ct, "application/x-www-form-urlencoded", 33) == 0 ||
+			 strncmp(ct, "multipart/form-data", 19) == 0);
+	if (strcmp(r->method, "POST") != 0)
+		return;
+	m = req_query(r, "_method");
+	if (m && strcmp(m, "DELETE") == 0)
+		r->method = "DELETE";
+	free(m);
+}
+
+void dispatch(char **env, write_fn w, void *ctx, read_fn rd, void *rctx)
 {
 	struct req r;
 	struct buf key = {0};
@@ -179,12 +215,16 @@ void dispatch(char **env, write_fn w, void *ctx)
 	int get;
 
 	req_init(&r, env);
-	if (req_parse(&r) != 0) {
-		resp_error(&r, 400, "malformed query string");
+	if (req_parse(&r) != 0)
+		resp_error(&r, 400, "malformed query string (bad percent escape)");
+	else if (read_body(&r, rd, rctx) != 0)
+		resp_error(&r, 413, "request body too large");
+	if (r.status != 200) {
 		respond(&r, NULL, 0, w, ctx);
 		req_free(&r);
 		return;
 	}
+	form_method(&r);
 	get = !is_state_changing(r.method);
 	if (get) {
 		struct store *s = store_get();

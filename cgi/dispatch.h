@@ -5,8 +5,11 @@
 #include <stddef.h>
 
 typedef int (*write_fn)(void *ctx, const char *p, size_t n);
+typedef long (*read_fn)(void *ctx, char *p, size_t n);
 
-void dispatch(char **env, write_fn w, void *ctx);
+#define MAX_BODY (1 << 20)
+
+void dispatch(char **env, write_fn w, void *wctx, read_fn rd, void *rctx);
 void dispatch_shutdown(void);
 
 #endif

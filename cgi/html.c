@@ -1,6 +1,7 @@
 #include "html.h"
 #include "daemon_info.h"
 #include "esc.h"
+#include <stdlib.h>
 #include <string.h>
 
 void h_lit_(struct req *r, const char *lit)
@@ -75,6 +76,19 @@ static void nav(struct req *r)
 	H(r, "\">Usage</a></div></nav>\n");
 }
 
+/* The outcome of an action submitted without JavaScript (see action.c). */
+static void flash(struct req *r)
+{
+	char *ok = req_query(r, "flash"), *err = req_query(r, "flash_error");
+
+	if (ok && *ok)
+		page_notice(r, "notice-ok", ok);
+	if (err && *err)
+		page_notice(r, "notice-error", err);
+	free(ok);
+	free(err);
+}
+
 void page_begin(struct req *r, const char *title)
 {
 	r->ctype = "text/html; charset=utf-8";
@@ -91,6 +105,7 @@ void page_begin(struct req *r, const char *title)
 	H(r, "\">");
 	nav(r);
 	H(r, "<main class=\"container\">\n");
+	flash(r);
 }
 
 void page_notice(struct req *r, const char *cls, const char *msg)

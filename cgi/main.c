@@ -32,6 +32,16 @@ static int stdio_write(void *ctx, const char *p, size_t n)
 	return fwrite(p, 1, n, ctx) == n ? 0 : -1;
 }
 
+static long fcgi_read(void *ctx, char *p, size_t n)
+{
+	return FCGX_GetStr(p, (int)n, ctx);
+}
+
+static long stdio_read(void *ctx, char *p, size_t n)
+{
+	return (long)fread(p, 1, n, ctx);
+}
+
 static int run_fastcgi(int sock)
 {
 	FCGX_Request rq;
@@ -45,7 +55,7 @@ static int run_fastcgi(int sock)
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, sock, 0) != 0)
 		return 1;
 	while (!stopping && FCGX_Accept_r(&rq) >= 0) {
-		dispatch(rq.envp, fcgi_write, rq.out);
+		dispatch(rq.envp, fcgi_write, rq.out, fcgi_read, rq.in);
 		FCGX_Finish_r(&rq);
 	}
 	dispatch_shutdown();
@@ -54,7 +64,7 @@ static int run_fastcgi(int sock)
 
 static int run_cgi(void)
 {
-	dispatch(environ, stdio_write, stdout);
+	dispatch(environ, stdio_write, stdout, stdio_read, stdin);
 	fflush(stdout);
 	dispatch_shutdown();
 	return 0;

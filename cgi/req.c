@@ -169,5 +169,6 @@ void req_free(struct req *r)
 		free(r->hdr[i]);
 	free(r->base);
 	free(r->path);
+	free(r->in);
 	buf_free(&r->body);
 }

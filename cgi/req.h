@@ -20,6 +20,9 @@ struct req {
 	char *param[MAX_PARAMS];/* decoded path parameters (owned) */
 	int nparam;
 	int is_api;             /* error style: JSON for /api, HTML for pages */
+	int form;               /* an HTML form posted this: answer with a redirect + flash */
+	char *in;               /* request body (POST), NUL-terminated, owned */
+	size_t in_len;
 	long long started_us;
 	char reqid[24];
 	char nonce[24];
