@@ -53,34 +53,37 @@ char *label_parent_base(const char *dir)
 	return b;
 }
 
+/* "<parent base>/<base>" for a base name that several projects share. */
+static char *parent_label(const char *dir, const char *base)
+{
+	char *par = label_parent_base(dir);
+	size_t n = strlen(par) + strlen(base) + 2;
+	char *l = malloc(n);
+
+	snprintf(l, n, "%s/%s", par, base);
+	free(par);
+	return l;
+}
+
 void projects_assign_labels(struct projects *p)
 {
 	size_t i, j;
 	char **base = calloc(p->n + 1, sizeof *base);
+	char *shared = calloc(p->n + 1, 1);
 
 	for (i = 0; i < p->n; i++)
 		base[i] = label_base(p->v[i].dir);
+	for (i = 0; i < p->n; i++)
+		for (j = 0; j < p->n && !shared[i]; j++)
+			shared[i] = j != i && strcmp(base[i], base[j]) == 0;
 	for (i = 0; i < p->n; i++) {
-		int shared = 0;
-
-		for (j = 0; j < p->n && !shared; j++)
-			shared = j != i && strcmp(base[i], base[j]) == 0;
 		free(p->v[i].label);
-		if (!shared) {
-			p->v[i].label = base[i];
-			continue;
-		}
-		char *par = label_parent_base(p->v[i].dir);
-		size_t n = strlen(par) + strlen(base[i]) + 2;
-
-		p->v[i].label = malloc(n);
-		strcpy(p->v[i].label, par);
-		strcat(p->v[i].label, "/");
-		strcat(p->v[i].label, base[i]);
-		free(par);
-		free(base[i]);
+		p->v[i].label = shared[i] ? parent_label(p->v[i].dir, base[i]) : strdup(base[i]);
 	}
+	for (i = 0; i < p->n; i++)
+		free(base[i]);
 	free(base);
+	free(shared);
 }
 
 const char *health_status(int passed, int failed, int total)
