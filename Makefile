@@ -8,11 +8,11 @@ CC         ?= gcc
 DASH_VERSION := 0.1.0
 
 ifeq ($(SAN),1)
-BUILD   := build-asan
+BUILD   ?= build-asan
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT     := -O1 -g
 else
-BUILD   := build
+BUILD   ?= build
 SANFLAGS :=
 OPT     := -O2 -g
 endif
@@ -97,4 +97,38 @@ bench: all
 	tests/bench/run.sh
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-install
+
+# Debian-style install: binaries in bin/, the responder also in lib/cgi-bin/,
+# public/ in share/, server snippets in /etc, systemd user units, man pages.
+# Paths are baked in at build time (build-install/) and can be overridden in
+# the config file.
+BINDIR     := $(PREFIX)/bin
+CGIDIR     := $(PREFIX)/lib/cgi-bin
+DATADIR    := $(PREFIX)/share/cloche-dash
+MANDIR     := $(PREFIX)/share/man/man1
+UNITDIR    := $(PREFIX)/lib/systemd/user
+SYSCONFDIR ?= /etc
+
+install:
+	$(MAKE) BUILD=build-install SHAREDIR=$(DATADIR)/public CONFIG_FILE=$(SYSCONFDIR)/cloche-dash.conf \
+		build-install/cloche-dash $(if $(SSE_SRC),build-install/cloche-sse)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CGIDIR) $(DESTDIR)$(DATADIR)/public $(DESTDIR)$(MANDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/lighttpd/conf-available $(DESTDIR)$(SYSCONFDIR)/nginx/snippets \
+		$(DESTDIR)$(DATADIR)/examples
+	install -m 0755 build-install/cloche-dash $(DESTDIR)$(BINDIR)/cloche-dash
+	$(if $(SSE_SRC),install -m 0755 build-install/cloche-sse $(DESTDIR)$(BINDIR)/cloche-sse)
+	ln -sf ../../bin/cloche-dash $(DESTDIR)$(CGIDIR)/cloche-dash
+	install -m 0644 public/*.css public/*.js $(DESTDIR)$(DATADIR)/public/
+	install -m 0644 docs/man/*.1 $(DESTDIR)$(MANDIR)/
+	install -m 0644 conf/systemd/*.service conf/systemd/*.socket $(DESTDIR)$(UNITDIR)/
+	install -m 0644 conf/examples/lighttpd-cloche-dash.conf $(DESTDIR)$(SYSCONFDIR)/lighttpd/conf-available/50-cloche-dash.conf
+	install -m 0644 conf/examples/nginx-cloche-dash.conf $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/cloche-dash.conf
+	install -m 0644 conf/examples/cloche-dash.conf $(DESTDIR)$(DATADIR)/examples/cloche-dash.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cloche-dash $(DESTDIR)$(BINDIR)/cloche-sse $(DESTDIR)$(CGIDIR)/cloche-dash
+	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(MANDIR)/cloche-dash.1 $(DESTDIR)$(MANDIR)/cloche-sse.1
+	rm -f $(DESTDIR)$(UNITDIR)/cloche-dash.socket $(DESTDIR)$(UNITDIR)/cloche-dash.service $(DESTDIR)$(UNITDIR)/cloche-sse.service
+	rm -f $(DESTDIR)$(SYSCONFDIR)/lighttpd/conf-available/50-cloche-dash.conf $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/cloche-dash.conf
