@@ -7,5 +7,14 @@
 void page_index(struct req *r);          /* page_index.c   GET / */
 void api_projects(struct req *r);        /* api_projects.c GET /api/projects */
 void static_file(struct req *r);         /* static_file.c  GET /static/{file} */
-
+void api_run_logs(struct req *r);        /* api_run_logs.c GET /api/runs/{id}/logs */
+void api_run_logs_raw(struct req *r);    /* api_run_logs_raw.c GET /api/runs/{id}/logs/raw */
+void api_attempt_logs(struct req *r);    /* api_attempt_logs.c GET /api/attempts/{id}/logs */
+void api_step_output(struct req *r);     /* api_step_output.c GET /api/runs/{id}/steps/{step}/output */
+void api_workflows(struct req *r);       /* api_workflows.c GET /api/projects/{name}/workflows */
+void api_step_content(struct req *r);    /* api_step_content.c GET .../workflows/{workflow}/steps/{step}/content */
+void page_project(struct req *r);        /* page_project.c GET /projects/{name} */
+void api_project_info(struct req *r);    /* api_project_info.c GET /api/projects/{name}/info */
+void api_prompt_diff(struct req *r);     /* api_prompt_diff.c GET /api/projects/{name}/info/prompt-diff */
+void api_project_tasks(struct req *r);   /* api_project_tasks.c GET /api/projects/{name}/tasks */
 #endif
