@@ -116,6 +116,30 @@ def check_files(m):
     check(not os.path.exists("/tmp/cloche-evil"), "traversal task id created nothing outside")
 
 
+def check_bench(d):
+    out = os.path.join(d, "bench")
+    t = time.time()
+    r = subprocess.run([sys.executable, os.path.join(HERE, "gen_bench.py"), "--out", out, "--runs", "3000",
+                        "--steps", "30000", "--projects", "5", "--commits", "50"], capture_output=True, text=True)
+    check(r.returncode == 0, "gen_bench small run exit 0 (%.1fs) %s" % (time.time() - t, r.stderr[-300:]))
+    with open(os.path.join(out, "manifest.json")) as f:
+        m = json.load(f)
+    c = sqlite3.connect("file:%s?mode=ro" % m["store"], uri=True)
+    n_runs = c.execute("SELECT count(*) FROM runs").fetchone()[0]
+    n_steps = c.execute("SELECT count(*) FROM step_executions").fetchone()[0]
+    check(n_runs == 3000 and abs(n_steps - 30000) <= 2, "bench counts %d runs, %d steps" % (n_runs, n_steps))
+    idx = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL ORDER BY 1")]
+    check(idx == ["activity_log_project_ts", "repositories_project_dir"], "bench has no extra indexes")
+    active = c.execute("SELECT count(*) FROM runs WHERE state IN ('running','pending')").fetchone()[0]
+    check(0 < active < n_runs * 0.03, "bench has a few running/pending runs (%d)" % active)
+    bad = c.execute("SELECT count(*) FROM runs WHERE is_host = 1 AND id <> attempt_id || '-main'").fetchone()[0]
+    check(bad == 0, "bench host run ids are <attempt>-main")
+    c.close()
+    n = subprocess.run(["git", "-C", m["projects"][m["git_project"]], "rev-list", "--count", "HEAD"],
+                       capture_output=True, text=True).stdout.strip()
+    check(n == "50", "bench git project has 50 commits")
+
+
 def main():
     keep = sys.argv[2] if len(sys.argv) == 3 and sys.argv[1] == "--keep" else None
     with tempfile.TemporaryDirectory() as d:
@@ -126,6 +150,7 @@ def main():
         m2 = gen(os.path.join(d, "demo2"))
         check(sorted(m2) == sorted(m) and m2["prompt_history"] == m["prompt_history"],
               "second run: same manifest keys and reproducible git history")
+        check_bench(d)
     if FAILS:
         print("%d check(s) failed" % len(FAILS))
         sys.exit(1)
