@@ -1,0 +1,456 @@
+/* libgit2 readers for the project page. The history walk reproduces
+ * `git log --follow -- <path>` with git's default history simplification:
+ * a merge that leaves the file as one parent had it is skipped and only
+ * that parent is followed; otherwise every parent is (merges themselves
+ * are never listed, as with git's --follow). One topological
+ * walk serves all prompt files, and most commits are settled by comparing
+ * tree ids (whole tree, then the file's directory) without diffing. */
+#include "gitinfo.h"
+#include <git2.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MEMO 64
+
+/* Directory ids already looked up, keyed by commit and directory path:
+ * the parent of one commit is usually the next commit walked. */
+struct memo {
+	git_oid commit, oid;
+	int found, used;
+	char dir[256];
+};
+
+struct walk {
+	git_repository *repo;
+	struct memo memo[MEMO];
+	unsigned next;
+};
+
+/* One followed file. front holds the commits of its simplified history
+ * that the walk has not reached yet. */
+struct follow {
+	char *path;                 /* repo-relative; a rename changes it */
+	git_oid *front;
+	size_t nfront, capfront;
+	struct git_history *out;
+	size_t cap;
+};
+
+static void git_init_once(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	git_libgit2_init();
+	/* The web server's user rarely owns the projects, and we only read. */
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	done = 1;
+}
+
+static char *join(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	char *s = malloc(na + nb + 1);
+
+	memcpy(s, a, na);
+	memcpy(s + na, b, nb + 1);
+	return s;
+}
+
+/* The repository whose work tree contains dir, as `git` run in dir finds
+ * it. *prefix (caller frees) is dir below the work tree: "" or "sub/". */
+static git_repository *open_repo(const char *dir, char **prefix)
+{
+	git_repository *repo = NULL;
+	char real[PATH_MAX], wt[PATH_MAX];
+	const char *w;
+	size_t n;
+
+	git_init_once();
+	if (!realpath(dir, real) || git_repository_open_ext(&repo, real, 0, NULL) != 0)
+		return NULL;
+	w = git_repository_workdir(repo);
+	if (!w || !realpath(w, wt))
+		goto fail;
+	n = strcmp(wt, "/") == 0 ? 0 : strlen(wt);
+	if (strncmp(real, wt, n) != 0 || (real[n] != '/' && real[n] != '\0'))
+		goto fail;
+	*prefix = real[n] && real[n + 1] ? join(real + n + 1, "/") : strdup("");
+	return repo;
+fail:
+	git_repository_free(repo);
+	return NULL;
+}
+
+/* Id of the tree entry at path[0..len) in commit c: 1 found, 0 absent. */
+static int entry_at(const git_commit *c, const char *path, size_t len, git_oid *out,
+		    unsigned *mode)
+{
+	git_tree *t = NULL;
+	git_tree_entry *e = NULL;
+	char p[4096];
+	int found = 0;
+
+	if (len == 0) {
+		git_oid_cpy(out, git_commit_tree_id(c));
+		*mode = 040000;
+		return 1;
+	}
+	if (len >= sizeof p || git_commit_tree(&t, c) != 0)
+		return 0;
+	memcpy(p, path, len);
+	p[len] = '\0';
+	if (git_tree_entry_bypath(&e, t, p) == 0) {
+		git_oid_cpy(out, git_tree_entry_id(e));
+		*mode = git_tree_entry_filemode(e);
+		found = 1;
+	}
+	git_tree_entry_free(e);
+	git_tree_free(t);
+	return found;
+}
+
+static int dir_at(struct walk *w, const git_commit *c, const char *dir, size_t len, git_oid *out)
+{
+	struct memo *m;
+	unsigned i, mode;
+
+	for (i = 0; i < MEMO; i++) {
+		m = &w->memo[i];
+		if (m->used && git_oid_equal(&m->commit, git_commit_id(c)) &&
+		    strlen(m->dir) == len && memcmp(m->dir, dir, len) == 0) {
+			git_oid_cpy(out, &m->oid);
+			return m->found;
+		}
+	}
+	m = &w->memo[w->next++ % MEMO];
+	m->found = entry_at(c, dir, len, &m->oid, &mode);
+	if (len >= sizeof m->dir) {
+		m->used = 0;
+		git_oid_cpy(out, &m->oid);
+		return m->found;
+	}
+	m->used = 1;
+	git_oid_cpy(&m->commit, git_commit_id(c));
+	memcpy(m->dir, dir, len);
+	m->dir[len] = '\0';
+	git_oid_cpy(out, &m->oid);
+	return m->found;
+}
+
+/* Does path have the same content and mode in a and b (TREESAME)? */
+static int same_path(struct walk *w, const git_commit *a, const git_commit *b, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash ? (size_t)(slash - path) : 0;
+	git_oid x, y;
+	unsigned mx = 0, my = 0;
+	int fx, fy;
+
+	if (git_oid_equal(git_commit_tree_id(a), git_commit_tree_id(b)))
+		return 1;
+	if (dlen) {
+		fx = dir_at(w, a, path, dlen, &x);
+		fy = dir_at(w, b, path, dlen, &y);
+		if ((!fx && !fy) || (fx && fy && git_oid_equal(&x, &y)))
+			return 1;
+	}
+	fx = entry_at(a, path, strlen(path), &x, &mx);
+	fy = entry_at(b, path, strlen(path), &y, &my);
+	return fx == fy && (!fx || (git_oid_equal(&x, &y) && mx == my));
+}
+
+static int exists_at(const git_commit *c, const char *path)
+{
+	git_oid x;
+	unsigned m;
+
+	return entry_at(c, path, strlen(path), &x, &m);
+}
+
+static void front_add(struct follow *f, const git_oid *id)
+{
+	size_t i;
+
+	for (i = 0; i < f->nfront; i++)
+		if (git_oid_equal(&f->front[i], id))
+			return;
+	if (f->nfront == f->capfront) {
+		f->capfront = f->capfront ? f->capfront * 2 : 4;
+		f->front = realloc(f->front, f->capfront * sizeof *f->front);
+	}
+	git_oid_cpy(&f->front[f->nfront++], id);
+}
+
+static int front_take(struct follow *f, const git_oid *id)
+{
+	size_t i;
+
+	for (i = 0; i < f->nfront; i++)
+		if (git_oid_equal(&f->front[i], id)) {
+			f->front[i] = f->front[--f->nfront];
+			return 1;
+		}
+	return 0;
+}
+
+static void record(struct follow *f, git_commit *c)
+{
+	const git_signature *a = git_commit_author(c);
+	const char *subject = git_commit_summary(c);
+	struct git_entry *e;
+	time_t t;
+	struct tm tm;
+
+	if (f->out->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 8;
+		f->out->v = realloc(f->out->v, f->cap * sizeof *f->out->v);
+	}
+	e = &f->out->v[f->out->n++];
+	git_oid_tostr(e->sha, sizeof e->sha, git_commit_id(c));
+	t = (time_t)(a->when.time + (git_time_t)a->when.offset * 60);
+	gmtime_r(&t, &tm);
+	strftime(e->date, sizeof e->date, "%Y-%m-%d", &tm);
+	e->message = strdup(subject ? subject : "");
+}
+
+/* The file appeared in c: if c renamed it from another path (git's
+ * rename detection, 50 % similarity), follow the old name from now on,
+ * for every branch, as `git log --follow` does. */
+static void follow_rename(struct walk *w, struct follow *f, git_commit *parent, git_commit *c)
+{
+	git_diff_find_options fo;
+	git_tree *a = NULL, *b = NULL;
+	git_diff *d = NULL;
+	size_t i, n;
+
+	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
+	fo.flags = GIT_DIFF_FIND_RENAMES;
+	if (git_commit_tree(&a, parent) || git_commit_tree(&b, c) ||
+	    git_diff_tree_to_tree(&d, w->repo, a, b, NULL) || git_diff_find_similar(d, &fo))
+		goto out;
+	n = git_diff_num_deltas(d);
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *dd = git_diff_get_delta(d, i);
+
+		if (dd->status == GIT_DELTA_RENAMED && strcmp(dd->new_file.path, f->path) == 0) {
+			free(f->path);
+			f->path = strdup(dd->old_file.path);
+			break;
+		}
+	}
+out:
+	git_diff_free(d);
+	git_tree_free(a);
+	git_tree_free(b);
+}
+
+static void visit_merge(struct walk *w, struct follow *f, git_commit *c, unsigned np)
+{
+	git_commit *p;
+	unsigned i;
+
+	for (i = 0; i < np; i++) {
+		if (git_commit_parent(&p, c, i) != 0)
+			continue;
+		if (same_path(w, c, p, f->path)) {
+			front_add(f, git_commit_id(p));
+			git_commit_free(p);
+			return;
+		}
+		git_commit_free(p);
+	}
+	/* Not listed: with --follow git log prints a commit only when its
+	 * diff is non-empty, and it does not diff merges. */
+	for (i = 0; i < np; i++)
+		front_add(f, git_commit_parent_id(c, i));
+}
+
+static void visit(struct walk *w, struct follow *f, git_commit *c)
+{
+	unsigned np = git_commit_parentcount(c);
+	git_commit *p;
+
+	if (np == 0) {
+		if (exists_at(c, f->path))
+			record(f, c);
+		return;
+	}
+	if (np > 1) {
+		visit_merge(w, f, c, np);
+		return;
+	}
+	if (git_commit_parent(&p, c, 0) != 0)
+		return;
+	if (!same_path(w, c, p, f->path)) {
+		record(f, c);
+		if (exists_at(c, f->path) && !exists_at(p, f->path))
+			follow_rename(w, f, p, c);
+	}
+	front_add(f, git_commit_id(p));
+	git_commit_free(p);
+}
+
+static int any_front(const struct follow *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].nfront)
+			return 1;
+	return 0;
+}
+
+static void walk_all(struct walk *w, git_revwalk *rw, struct follow *f, size_t n)
+{
+	git_oid id;
+	git_commit *c;
+	size_t i;
+
+	while (any_front(f, n) && git_revwalk_next(&id, rw) == 0) {
+		if (git_commit_lookup(&c, w->repo, &id) != 0)
+			break;
+		for (i = 0; i < n; i++)
+			if (front_take(&f[i], &id))
+				visit(w, &f[i], c);
+		git_commit_free(c);
+	}
+}
+
+int git_histories(const char *dir, const char *const *paths, size_t n, struct git_history *out)
+{
+	struct walk *w;
+	struct follow *f;
+	git_revwalk *rw = NULL;
+	git_oid head;
+	char *prefix = NULL;
+	size_t i;
+	int rc = -1;
+
+	w = calloc(1, sizeof *w);
+	w->repo = open_repo(dir, &prefix);
+	if (!w->repo)
+		goto out;
+	if (git_reference_name_to_id(&head, w->repo, "HEAD") != 0 ||
+	    git_revwalk_new(&rw, w->repo) != 0 ||
+	    git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) != 0 ||
+	    git_revwalk_push(rw, &head) != 0)
+		goto out;
+	f = calloc(n ? n : 1, sizeof *f);
+	for (i = 0; i < n; i++) {
+		f[i].path = join(prefix, paths[i]);
+		f[i].out = &out[i];
+		front_add(&f[i], &head);
+	}
+	walk_all(w, rw, f, n);
+	for (i = 0; i < n; i++) {
+		free(f[i].path);
+		free(f[i].front);
+	}
+	free(f);
+	rc = 0;
+out:
+	git_revwalk_free(rw);
+	git_repository_free(w->repo);
+	free(w);
+	free(prefix);
+	return rc;
+}
+
+void git_history_free(struct git_history *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		free(h->v[i].message);
+	free(h->v);
+	h->v = NULL;
+	h->n = 0;
+}
+
+int git_head_id(const char *dir, char out[41])
+{
+	char *prefix = NULL;
+	git_repository *repo = open_repo(dir, &prefix);
+	git_oid head;
+	int rc = -1;
+
+	if (repo && git_reference_name_to_id(&head, repo, "HEAD") == 0) {
+		git_oid_tostr(out, 41, &head);
+		rc = 0;
+	}
+	git_repository_free(repo);
+	free(prefix);
+	return rc;
+}
+
+static int print_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l,
+		      void *payload)
+{
+	struct buf *b = payload;
+
+	(void)d;
+	(void)h;
+	if (l->origin == GIT_DIFF_LINE_CONTEXT || l->origin == GIT_DIFF_LINE_ADDITION ||
+	    l->origin == GIT_DIFF_LINE_DELETION)
+		buf_putc(b, l->origin);
+	buf_put(b, l->content, l->content_len);
+	return 0;
+}
+
+/* The commit named by a hex prefix, peeled as `<sha>^` would. */
+static git_commit *commit_by_prefix(git_repository *repo, const char *sha)
+{
+	size_t len = strlen(sha);
+	git_object *obj = NULL, *peeled = NULL;
+	git_oid oid;
+
+	if (len < GIT_OID_MINPREFIXLEN || len > GIT_OID_HEXSZ || git_oid_fromstrn(&oid, sha, len) ||
+	    git_object_lookup_prefix(&obj, repo, &oid, len, GIT_OBJECT_ANY))
+		return NULL;
+	if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) != 0)
+		peeled = NULL;
+	git_object_free(obj);
+	return (git_commit *)peeled;
+}
+
+int git_prompt_diff(const char *dir, const char *sha, const char *path, struct buf *out)
+{
+	git_diff_options o;
+	git_repository *repo;
+	git_commit *c = NULL, *p = NULL;
+	git_tree *ta = NULL, *tb = NULL;
+	git_diff *d = NULL;
+	char *prefix = NULL, *full = NULL;
+	int rc = -1;
+
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	repo = open_repo(dir, &prefix);
+	if (!repo)
+		return -1;
+	c = commit_by_prefix(repo, sha);
+	if (!c || git_commit_parentcount(c) == 0 || git_commit_parent(&p, c, 0) ||
+	    git_commit_tree(&ta, p) || git_commit_tree(&tb, c))
+		goto out;
+	full = join(prefix, path);
+	/* An exact path, never a glob: a file named "*.md" is just that file. */
+	o.flags = GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	o.pathspec.strings = &full;
+	o.pathspec.count = 1;
+	if (git_diff_tree_to_tree(&d, repo, ta, tb, &o) == 0 &&
+	    git_diff_print(d, GIT_DIFF_FORMAT_PATCH, print_line, out) == 0)
+		rc = 0;
+out:
+	git_diff_free(d);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	git_commit_free(p);
+	git_commit_free(c);
+	git_repository_free(repo);
+	free(full);
+	free(prefix);
+	return rc;
+}
