@@ -379,6 +379,25 @@ def make_project(root, kind):
     git_init(root)
     skeleton(root, kind)
     if kind == "main":
-        return main_history(root)
+        hist = main_history(root)
+        runtime_files(root)
+        return hist
     simple_history(root, os.path.basename(root))
+    if kind == "simple":
+        # An explicit `cloche loop stop` leaves this flag (store.md 3.1).
+        write(os.path.join(root, ".cloche", ".loop-stopped"), "stopped\n")
     return {}
+
+
+def runtime_files(root):
+    """Untracked files the daemon and agents leave in .cloche/ (store.md 3.1);
+    nothing in the dashboard should choke on them."""
+    c = os.path.join(root, ".cloche")
+    write(os.path.join(c, "history.log"), "[2026-01-12T10:00:00Z] step:claim result:success\n"
+                                          "[2026-01-12T10:05:00Z] step:wrap-up result:<b>fail</b>\n")
+    write(os.path.join(c, "output", "wrap-up.log"), '{"type":"result","result":"old scratch output"}\n')
+    write(os.path.join(c, "activity.log"), '{"kind":"attempt_started","task_id":"OLD-1"}\n')
+    write(os.path.join(c, "runs", "cloche-f41l", "prompt.txt"), "Fix the titles.\n")
+    write(os.path.join(c, "runs", "cloche-f41l", "attempt_count", "wrap-up"), "2\n")
+    write(os.path.join(c, "overrides", "etc", "motd"), "override file\n")
+    write(os.path.join(c, "task_list.json"), '[{"id":"cloche-k4gh","title":"sample"}]\n')
