@@ -135,6 +135,12 @@ def check_migrating(conn):
     check(schema.columns(conn, "runs_new")[0] == "pk", "migrating: runs_new has pk")
 
 
+def check_first_start(conn):
+    names = [c[0] for c in xinfo(conn, "runs")]
+    check(names == [c[0] for c in RUNS_CURRENT[:-1]], "first_start: runs lacks only parent_step_name")
+    check(xinfo(conn, "step_executions") == STEPS, "first_start: step_executions complete")
+
+
 def check_clean_close(d):
     p = os.path.join(d, "close.db")
     conn = schema.make_store(p, "current")
@@ -164,6 +170,8 @@ def main():
                 schema.close_store(conn)
                 conn = sqlite3.connect(p)
                 check_uninit(conn, p)
+            elif v == "first_start":
+                check_first_start(conn)
             else:
                 check_migrating(conn)
             schema.close_store(conn)

@@ -24,7 +24,7 @@ is deliberately not wrapped in a transaction).
 import os
 import sqlite3
 
-VARIANTS = ("current", "v2", "legacy", "uninitialised", "migrating")
+VARIANTS = ("current", "v2", "legacy", "uninitialised", "migrating", "first_start")
 
 BASE = [
     """CREATE TABLE IF NOT EXISTS runs (
@@ -323,6 +323,8 @@ def create_schema(conn, variant="current"):
     uninitialised a valid SQLite file with no tables
     migrating     an upgrade from v2 that crashed between DROP and RENAME:
                   runs_new exists, runs does not
+    first_start   a fresh file after exactly one daemon start: like current but
+                  runs has no parent_step_name yet (the v3 rebuild dropped it)
     """
     if variant not in VARIANTS:
         raise ValueError("unknown variant %r" % variant)
@@ -342,7 +344,8 @@ def create_schema(conn, variant="current"):
             _v3(conn, crash_before_rename=True)
         return
     daemon_start(conn)
-    daemon_start(conn)
+    if variant == "current":
+        daemon_start(conn)
 
 
 def insert(conn, table, row):
