@@ -297,10 +297,10 @@ static int llm_content(struct logline *l, const char *c, size_t n, int held_all)
 		return 1;
 	}
 	json = llm_rewrite(c, n, &tmp);
-	if (json)
-		buf_put(&l->content, tmp.p, tmp.len);
-	else
+	if (!json)
 		buf_put(&l->content, c, n);
+	else if (tmp.len)
+		buf_put(&l->content, tmp.p, tmp.len);
 	buf_free(&tmp);
 	return l->content.len > 0;
 }
@@ -332,7 +332,7 @@ int log_parse(struct logstate *st, const char *raw, size_t n, long long full, st
 	if (l->type.len == 3 && !memcmp(l->type.p, "llm", 3)) {
 		if (!llm_content(l, c, k, (long long)n == full))
 			return 0;
-	} else {
+	} else if (k) {
 		buf_put(&l->content, c, k);
 	}
 	if (full >= LOG_BIG && l->content.len > LOG_SHOW) {
@@ -396,13 +396,14 @@ void stepout_convert(const char *s, size_t n, struct buf *out)
 			continue;
 		if (llm_rewrite(line, len, &tmp)) {
 			any_json = 1;
-			buf_put(&res, tmp.p, tmp.len);
+			if (tmp.len)
+				buf_put(&res, tmp.p, tmp.len);
 		} else {
 			buf_put(&res, line, len);
 			buf_putc(&res, '\n');
 		}
 	}
-	if (any_json)
+	if (any_json && res.len)
 		buf_put(out, res.p, res.len);
 	else
 		buf_put(out, s, n);
