@@ -2,9 +2,10 @@
  * `git log --follow -- <path>` with git's default history simplification:
  * a merge that leaves the file as one parent had it is skipped and only
  * that parent is followed; otherwise every parent is (merges themselves
- * are never listed, as with git's --follow). One topological
- * walk serves all prompt files, and most commits are settled by comparing
- * tree ids (whole tree, then the file's directory) without diffing. */
+ * are never listed, as with git's --follow). One walk, newest commit
+ * first, serves all prompt files; it loads only the commits on their
+ * simplified histories, and settles most of them by comparing tree ids
+ * (whole tree, then the file's directory) without diffing. */
 #include "gitinfo.h"
 #include <git2.h>
 #include <limits.h>
@@ -14,18 +15,27 @@
 
 #define MEMO 64
 
-/* Directory ids already looked up, keyed by commit and directory path:
- * the parent of one commit is usually the next commit walked. */
+/* Tree entries already looked up, keyed by commit and path: the parent
+ * of one commit is usually the next commit walked. */
 struct memo {
 	git_oid commit, oid;
+	unsigned mode;
 	int found, used;
-	char dir[256];
+	char dir[256];        /* a directory or file path */
+};
+
+/* Commits waiting to be visited, latest commit time first. */
+struct qent {
+	git_oid id;
+	git_time_t time;
 };
 
 struct walk {
 	git_repository *repo;
 	struct memo memo[MEMO];
 	unsigned next;
+	struct qent *heap;
+	size_t nheap, capheap;
 };
 
 /* One followed file. front holds the commits of its simplified history
@@ -113,36 +123,41 @@ static int entry_at(const git_commit *c, const char *path, size_t len, git_oid *
 	return found;
 }
 
-static int dir_at(struct walk *w, const git_commit *c, const char *dir, size_t len, git_oid *out)
+/* entry_at through the memo: each (commit, path) is read once even
+ * though a commit is looked at as a child and again as a parent. */
+static int memo_at(struct walk *w, const git_commit *c, const char *path, size_t len,
+		   git_oid *out, unsigned *mode)
 {
 	struct memo *m;
-	unsigned i, mode;
+	unsigned i;
 
 	for (i = 0; i < MEMO; i++) {
 		m = &w->memo[i];
 		if (m->used && git_oid_equal(&m->commit, git_commit_id(c)) &&
-		    strlen(m->dir) == len && memcmp(m->dir, dir, len) == 0) {
+		    strlen(m->dir) == len && memcmp(m->dir, path, len) == 0) {
 			git_oid_cpy(out, &m->oid);
+			*mode = m->mode;
 			return m->found;
 		}
 	}
 	m = &w->memo[w->next++ % MEMO];
-	m->found = entry_at(c, dir, len, &m->oid, &mode);
-	if (len >= sizeof m->dir) {
-		m->used = 0;
-		git_oid_cpy(out, &m->oid);
-		return m->found;
+	m->found = entry_at(c, path, len, &m->oid, &m->mode);
+	m->used = len < sizeof m->dir;
+	if (m->used) {
+		git_oid_cpy(&m->commit, git_commit_id(c));
+		memcpy(m->dir, path, len);
+		m->dir[len] = '\0';
 	}
-	m->used = 1;
-	git_oid_cpy(&m->commit, git_commit_id(c));
-	memcpy(m->dir, dir, len);
-	m->dir[len] = '\0';
 	git_oid_cpy(out, &m->oid);
+	*mode = m->mode;
 	return m->found;
 }
 
-/* Does path have the same content and mode in a and b (TREESAME)? */
-static int same_path(struct walk *w, const git_commit *a, const git_commit *b, const char *path)
+/* Does path have the same content and mode in a and b (TREESAME)?
+ * *in_a / *in_b tell whether the file exists there, when it was looked
+ * up; they stay 1 when the answer came from a tree or directory id. */
+static int same_path(struct walk *w, const git_commit *a, const git_commit *b, const char *path,
+		     int *in_a, int *in_b)
 {
 	const char *slash = strrchr(path, '/');
 	size_t dlen = slash ? (size_t)(slash - path) : 0;
@@ -150,29 +165,61 @@ static int same_path(struct walk *w, const git_commit *a, const git_commit *b, c
 	unsigned mx = 0, my = 0;
 	int fx, fy;
 
+	*in_a = *in_b = 1;
 	if (git_oid_equal(git_commit_tree_id(a), git_commit_tree_id(b)))
 		return 1;
 	if (dlen) {
-		fx = dir_at(w, a, path, dlen, &x);
-		fy = dir_at(w, b, path, dlen, &y);
+		fx = memo_at(w, a, path, dlen, &x, &mx);
+		fy = memo_at(w, b, path, dlen, &y, &my);
 		if ((!fx && !fy) || (fx && fy && git_oid_equal(&x, &y)))
 			return 1;
 	}
-	fx = entry_at(a, path, strlen(path), &x, &mx);
-	fy = entry_at(b, path, strlen(path), &y, &my);
+	*in_a = fx = memo_at(w, a, path, strlen(path), &x, &mx);
+	*in_b = fy = memo_at(w, b, path, strlen(path), &y, &my);
 	return fx == fy && (!fx || (git_oid_equal(&x, &y) && mx == my));
 }
 
-static int exists_at(const git_commit *c, const char *path)
+static void heap_push(struct walk *w, const git_commit *c)
 {
-	git_oid x;
-	unsigned m;
+	size_t i, up;
+	struct qent e;
 
-	return entry_at(c, path, strlen(path), &x, &m);
+	if (w->nheap == w->capheap) {
+		w->capheap = w->capheap ? w->capheap * 2 : 64;
+		w->heap = realloc(w->heap, w->capheap * sizeof *w->heap);
+	}
+	git_oid_cpy(&e.id, git_commit_id(c));
+	e.time = git_commit_time(c);
+	for (i = w->nheap++; i > 0 && w->heap[up = (i - 1) / 2].time < e.time; i = up)
+		w->heap[i] = w->heap[up];
+	w->heap[i] = e;
 }
 
-static void front_add(struct follow *f, const git_oid *id)
+static int heap_pop(struct walk *w, git_oid *out)
 {
+	struct qent last;
+	size_t i = 0, c;
+
+	if (w->nheap == 0)
+		return -1;
+	git_oid_cpy(out, &w->heap[0].id);
+	last = w->heap[--w->nheap];
+	while ((c = 2 * i + 1) < w->nheap) {
+		if (c + 1 < w->nheap && w->heap[c + 1].time > w->heap[c].time)
+			c++;
+		if (w->heap[c].time <= last.time)
+			break;
+		w->heap[i] = w->heap[c];
+		i = c;
+	}
+	w->heap[i] = last;
+	return 0;
+}
+
+/* c joins f's simplified history, to be visited when the walk gets there. */
+static void front_add(struct walk *w, struct follow *f, const git_commit *c)
+{
+	const git_oid *id = git_commit_id(c);
 	size_t i;
 
 	for (i = 0; i < f->nfront; i++)
@@ -183,6 +230,7 @@ static void front_add(struct follow *f, const git_oid *id)
 		f->front = realloc(f->front, f->capfront * sizeof *f->front);
 	}
 	git_oid_cpy(&f->front[f->nfront++], id);
+	heap_push(w, c);
 }
 
 static int front_take(struct follow *f, const git_oid *id)
@@ -252,12 +300,13 @@ static void visit_merge(struct walk *w, struct follow *f, git_commit *c, unsigne
 {
 	git_commit *p;
 	unsigned i;
+	int in_c, in_p;
 
 	for (i = 0; i < np; i++) {
 		if (git_commit_parent(&p, c, i) != 0)
 			continue;
-		if (same_path(w, c, p, f->path)) {
-			front_add(f, git_commit_id(p));
+		if (same_path(w, c, p, f->path, &in_c, &in_p)) {
+			front_add(w, f, p);
 			git_commit_free(p);
 			return;
 		}
@@ -266,16 +315,22 @@ static void visit_merge(struct walk *w, struct follow *f, git_commit *c, unsigne
 	/* Not listed: with --follow git log prints a commit only when its
 	 * diff is non-empty, and it does not diff merges. */
 	for (i = 0; i < np; i++)
-		front_add(f, git_commit_parent_id(c, i));
+		if (git_commit_parent(&p, c, i) == 0) {
+			front_add(w, f, p);
+			git_commit_free(p);
+		}
 }
 
 static void visit(struct walk *w, struct follow *f, git_commit *c)
 {
 	unsigned np = git_commit_parentcount(c);
 	git_commit *p;
+	git_oid x;
+	unsigned m;
+	int in_c, in_p;
 
 	if (np == 0) {
-		if (exists_at(c, f->path))
+		if (entry_at(c, f->path, strlen(f->path), &x, &m))
 			record(f, c);
 		return;
 	}
@@ -285,37 +340,32 @@ static void visit(struct walk *w, struct follow *f, git_commit *c)
 	}
 	if (git_commit_parent(&p, c, 0) != 0)
 		return;
-	if (!same_path(w, c, p, f->path)) {
+	if (!same_path(w, c, p, f->path, &in_c, &in_p)) {
 		record(f, c);
-		if (exists_at(c, f->path) && !exists_at(p, f->path))
+		if (in_c && !in_p)
 			follow_rename(w, f, p, c);
 	}
-	front_add(f, git_commit_id(p));
+	front_add(w, f, p);
 	git_commit_free(p);
 }
 
-static int any_front(const struct follow *f, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (f[i].nfront)
-			return 1;
-	return 0;
-}
-
-static void walk_all(struct walk *w, git_revwalk *rw, struct follow *f, size_t n)
+/* Pops commits newest first; a commit queued for several files (or twice
+ * through two children) is visited once per file that still wants it. */
+static void walk_all(struct walk *w, struct follow *f, size_t n)
 {
 	git_oid id;
 	git_commit *c;
 	size_t i;
 
-	while (any_front(f, n) && git_revwalk_next(&id, rw) == 0) {
-		if (git_commit_lookup(&c, w->repo, &id) != 0)
-			break;
-		for (i = 0; i < n; i++)
-			if (front_take(&f[i], &id))
-				visit(w, &f[i], c);
+	while (heap_pop(w, &id) == 0) {
+		c = NULL;
+		for (i = 0; i < n; i++) {
+			if (!front_take(&f[i], &id))
+				continue;
+			if (!c && git_commit_lookup(&c, w->repo, &id) != 0)
+				return;
+			visit(w, &f[i], c);
+		}
 		git_commit_free(c);
 	}
 }
@@ -324,28 +374,24 @@ int git_histories(const char *dir, const char *const *paths, size_t n, struct gi
 {
 	struct walk *w;
 	struct follow *f;
-	git_revwalk *rw = NULL;
-	git_oid head;
+	git_commit *head = NULL;
+	git_oid id;
 	char *prefix = NULL;
 	size_t i;
 	int rc = -1;
 
 	w = calloc(1, sizeof *w);
 	w->repo = open_repo(dir, &prefix);
-	if (!w->repo)
-		goto out;
-	if (git_reference_name_to_id(&head, w->repo, "HEAD") != 0 ||
-	    git_revwalk_new(&rw, w->repo) != 0 ||
-	    git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) != 0 ||
-	    git_revwalk_push(rw, &head) != 0)
+	if (!w->repo || git_reference_name_to_id(&id, w->repo, "HEAD") != 0 ||
+	    git_commit_lookup(&head, w->repo, &id) != 0)
 		goto out;
 	f = calloc(n ? n : 1, sizeof *f);
 	for (i = 0; i < n; i++) {
 		f[i].path = join(prefix, paths[i]);
 		f[i].out = &out[i];
-		front_add(&f[i], &head);
+		front_add(w, &f[i], head);
 	}
-	walk_all(w, rw, f, n);
+	walk_all(w, f, n);
 	for (i = 0; i < n; i++) {
 		free(f[i].path);
 		free(f[i].front);
@@ -353,8 +399,9 @@ int git_histories(const char *dir, const char *const *paths, size_t n, struct gi
 	free(f);
 	rc = 0;
 out:
-	git_revwalk_free(rw);
+	git_commit_free(head);
 	git_repository_free(w->repo);
+	free(w->heap);
 	free(w);
 	free(prefix);
 	return rc;
