@@ -17,4 +17,14 @@ void page_project(struct req *r);        /* page_project.c GET /projects/{name} 
 void api_project_info(struct req *r);    /* api_project_info.c GET /api/projects/{name}/info */
 void api_prompt_diff(struct req *r);     /* api_prompt_diff.c GET /api/projects/{name}/info/prompt-diff */
 void api_project_tasks(struct req *r);   /* api_project_tasks.c GET /api/projects/{name}/tasks */
+void page_runs(struct req *r);           /* page_runs.c GET /runs */
+void page_project_runs(struct req *r);   /* page_runs.c GET /projects/{name}/runs */
+void page_run(struct req *r);            /* page_run.c GET /runs/{id} */
+void page_task(struct req *r);           /* page_task.c GET /tasks/{taskID} */
+void page_failed_tasks(struct req *r);   /* page_failed_tasks.c GET /failed-tasks */
+void api_runs(struct req *r);            /* api_runs.c GET /api/runs */
+void api_project_runs(struct req *r);    /* api_runs.c GET /api/projects/{name}/runs */
+void api_run(struct req *r);             /* api_run.c GET /api/runs/{id} */
+void api_tasks(struct req *r);           /* api_tasks.c GET /api/tasks */
+void api_failed_tasks(struct req *r);    /* api_failed_tasks.c GET /api/failed-tasks */
 #endif

@@ -1,0 +1,48 @@
+/* GET /api/failed-tasks — open tasks whose latest attempt failed
+ * (http.md 4.6, 3.9). open_in_bead is always false: only the daemon's
+ * loop memory knows it (http.md 2.6). */
+#include "guard.h"
+#include "json.h"
+#include "resp.h"
+#include "responders.h"
+#include "runjson.h"
+#include "runlist.h"
+#include "timefmt.h"
+#include <stdlib.h>
+
+static struct json_object *failed_json(struct store *s, const struct runindex *ix,
+				       const struct failed_task *t, const struct projects *p)
+{
+	struct json_object *o = json_object_new_object();
+	struct run run;
+	char d[20];
+	int got = task_json_head(o, s, ix, t->task, t->latest, p, &run);
+
+	jadd_int(o, "failed_count", t->failed_count);
+	jadd_str(o, "latest_run_id", got == 1 ? run.id : ix_str(ix, ix->v[t->latest].id));
+	if (got == 1) {
+		jadd_str_nonempty(o, "latest_error", run.error_message);
+		ts_display(d, run.started_at);
+		jadd_str_nonempty(o, "latest_time", d);
+		run_free(&run);
+	}
+	jadd_bool(o, "open_in_bead", 0);
+	return o;
+}
+
+/* The daemon answers [] even when the store cannot be read. */
+void api_failed_tasks(struct req *r)
+{
+	struct store *s = store_get();
+	const struct projects *p = s->state == STORE_OK ? projects_get(s) : NULL;
+	struct runindex *ix = p ? runindex_get(s) : NULL;
+	struct json_object *a = json_object_new_array();
+	struct failed_task *v = NULL;
+	size_t n = ix ? failed_tasks(ix, &v) : 0, i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(a, failed_json(s, ix, &v[i], p));
+	free(v);
+	resp_json(r, 200, a);
+	r->cacheable = ix != NULL;
+}

@@ -1,0 +1,224 @@
+/* Keeping the run index in step with the store. A full build is one scan
+ * of runs. After a change we read only rows with a pk above the last one
+ * seen and re-read the runs that were not terminal (the daemon changes a
+ * run row only while it is active, and the whole-row rewrites of the
+ * container actions keep every indexed column), then check the row count;
+ * any surprise (a row gone, a count that does not add up, a schema change)
+ * falls back to a full build. Step id ranges (ix_step_range) are built on
+ * the second request that needs one and then extended by id, since
+ * step_executions only ever grows. */
+#include "runindex.h"
+#include "runjson.h"
+#include "runs.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct runindex IX;
+static char IX_COLS[1024];  /* run_cols the index was built with */
+
+static const char *pkcol(struct store *s)
+{
+	return store_has(s, F_PK) ? "pk" : "rowid";
+}
+
+static const char *text(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	return t ? t : "";
+}
+
+static void add_row(struct runindex *ix, sqlite3_stmt *st)
+{
+	ix_add(ix, sqlite3_column_int64(st, RUN_PK), text(st, RUN_ID), text(st, RUN_WORKFLOW),
+	       text(st, RUN_STATE), text(st, RUN_STARTED), text(st, RUN_PROJECT),
+	       text(st, RUN_PARENT), text(st, RUN_TASK), text(st, RUN_TASK_TITLE),
+	       text(st, RUN_TITLE), sqlite3_column_int(st, RUN_IS_HOST));
+}
+
+/* Rows with pk > after, in pk order. -1 on a store error. */
+static int read_from(struct store *s, struct runindex *ix, long long after)
+{
+	static char sql[1400];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof sql, "SELECT %s FROM runs WHERE %s > ? ORDER BY %s", s->run_cols,
+		 pkcol(s), pkcol(s));
+	st = store_prepare(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, after);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		add_row(ix, st);
+	store_done(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}
+
+/* 1 re-read, 0 the row is gone, -1 store error. */
+static int reread(struct store *s, struct runindex *ix, uint32_t pk)
+{
+	struct run r;
+	int got = run_by_pk(s, pk, &r);
+
+	if (got == 1) {
+		ix_add(ix, r.pk, r.id, r.workflow, r.state, r.started_at, r.project_dir,
+		       r.parent_run_id, r.task_id, r.task_title, r.title, r.is_host);
+		run_free(&r);
+	}
+	return got;
+}
+
+static long long count_runs(struct store *s)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM runs");
+	long long n = -1;
+
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	store_done(st);
+	return n;
+}
+
+static int is_final(int state)
+{
+	return state == RS_SUCCEEDED || state == RS_FAILED || state == RS_CANCELLED;
+}
+
+/* 0 updated, 1 needs a full build, -1 store error. */
+static int incremental(struct store *s, struct runindex *ix)
+{
+	size_t i, n0 = ix->n;
+	uint32_t *open = malloc((n0 + 1) * sizeof *open);
+	size_t nopen = 0;
+	int rc = 0;
+
+	for (i = 0; i < n0; i++)
+		if (!is_final(ix->v[i].state))
+			open[nopen++] = ix->v[i].pk;
+	for (i = 0; i < nopen && rc == 0; i++) {
+		int got = reread(s, ix, open[i]);
+
+		rc = got < 0 ? -1 : got == 0 ? 1 : 0;
+	}
+	free(open);
+	if (rc == 0 && read_from(s, ix, ix->maxpk) != 0)
+		rc = -1;
+	if (rc == 0 && count_runs(s) != (long long)ix->n)
+		rc = 1;
+	return rc;
+}
+
+/* Carries step ranges over a full rebuild (run indexes change). */
+static void move_steps(struct runindex *from, struct runindex *to)
+{
+	size_t i;
+
+	if (!from->step_ready)
+		return;
+	to->step_lo = calloc(to->cap + 1, sizeof *to->step_lo);
+	to->step_hi = calloc(to->cap + 1, sizeof *to->step_hi);
+	to->nsteps_runs = to->cap;
+	for (i = 0; i < from->n && i < from->nsteps_runs; i++) {
+		uint32_t k;
+
+		if (!from->step_lo[i])
+			continue;
+		k = ix_find_id(to, ix_str(from, from->v[i].id));
+		if (k != IX_NONE) {
+			to->step_lo[k] = from->step_lo[i];
+			to->step_hi[k] = from->step_hi[i];
+		}
+	}
+	to->step_max = from->step_max;
+	to->step_ready = 1;
+	to->step_uses = from->step_uses;
+}
+
+static int full_build(struct store *s)
+{
+	struct runindex fresh = {0};
+
+	ix_reset(&fresh);
+	if (read_from(s, &fresh, -1) != 0) {
+		ix_free(&fresh);
+		return -1;
+	}
+	move_steps(&IX, &fresh);
+	ix_free(&IX);
+	IX = fresh;
+	return 0;
+}
+
+struct runindex *runindex_get(struct store *s)
+{
+	long long ver;
+	int rc = 1;
+
+	if (s->state != STORE_OK)
+		return NULL;
+	ver = store_version(s);
+	if (IX.version == ver && IX.pool)
+		return &IX;
+	if (IX.pool && strcmp(IX_COLS, s->run_cols) == 0) {
+		rc = incremental(s, &IX);
+		if (rc < 0)
+			return NULL;
+	}
+	if (rc != 0 && full_build(s) != 0)
+		return NULL;
+	snprintf(IX_COLS, sizeof IX_COLS, "%s", s->run_cols);
+	ix_finish(&IX);
+	IX.version = ver;
+	return &IX;
+}
+
+/* Extends the step map with rows above step_max. */
+static int scan_steps(struct store *s, struct runindex *ix)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT id, run_id FROM step_executions WHERE id > ? ORDER BY id");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, ix->step_max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(st, 0);
+		uint32_t k = ix_find_id(ix, text(st, 1));
+
+		ix->step_max = id;
+		if (k == IX_NONE || k >= ix->nsteps_runs || id > 0xFFFFFFFFLL)
+			continue;
+		if (!ix->step_lo[k])
+			ix->step_lo[k] = (uint32_t)id;
+		ix->step_hi[k] = (uint32_t)id;
+	}
+	store_done(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}
+
+int ix_step_range(struct store *s, struct runindex *ix, const char *run_id,
+		  long long *lo, long long *hi)
+{
+	uint32_t k = ix_find_id(ix, run_id);
+
+	if (!ix->step_ready && ++ix->step_uses < 2)
+		return 0;
+	if (!ix->step_ready) {
+		ix->step_lo = calloc(ix->cap + 1, sizeof *ix->step_lo);
+		ix->step_hi = calloc(ix->cap + 1, sizeof *ix->step_hi);
+		ix->nsteps_runs = ix->cap;
+		ix->step_max = 0;
+		ix->step_ready = 1;
+	}
+	if (scan_steps(s, ix) != 0)
+		return 0;
+	if (k == IX_NONE || k >= ix->nsteps_runs)
+		return 0;
+	*lo = ix->step_lo[k];
+	*hi = ix->step_hi[k];
+	return 1;
+}

@@ -1,0 +1,90 @@
+// Run page: step output opened in place, and while the run is unfinished
+// a poll of /api/runs/{id} every 2 s (reload on a state change, fresh
+// steps table otherwise). Without JavaScript the output links open the
+// plain-text output and a reload shows current data.
+(function () {
+  'use strict';
+  var C = window.Cloche;
+  var page = document.getElementById('run-page');
+  if (!page) return;
+  var runId = page.getAttribute('data-run-id');
+  var state = page.getAttribute('data-state');
+  var open = {};  // step index -> output text shown
+
+  function outputRow(stepRow, create) {
+    var next = stepRow.nextElementSibling;
+    if (next && next.classList.contains('output-row')) return next;
+    if (!create) return null;
+    var tr = document.createElement('tr');
+    tr.className = 'output-row';
+    var td = document.createElement('td');
+    td.colSpan = stepRow.children.length;
+    var pre = document.createElement('pre');
+    pre.className = 'step-output';
+    td.appendChild(pre);
+    tr.appendChild(td);
+    stepRow.parentNode.insertBefore(tr, stepRow.nextSibling);
+    return tr;
+  }
+
+  function show(stepRow, url) {
+    var idx = stepRow.getAttribute('data-index');
+    var row = outputRow(stepRow, true), pre = row.querySelector('pre');
+    if (idx in open && !row.hidden && pre.textContent) {
+      row.hidden = true;
+      delete open[idx];
+      return;
+    }
+    row.hidden = false;
+    pre.textContent = 'Loading\u2026';
+    fetch(url, { credentials: 'same-origin' }).then(function (r) {
+      return r.text().then(function (t) { return r.ok ? t : 'No output available.'; });
+    }).catch(function () { return 'Failed to load output.'; }).then(function (t) {
+      pre.textContent = t;
+      open[idx] = t;
+      pre.scrollTop = pre.scrollHeight;
+    });
+  }
+
+  page.addEventListener('click', function (ev) {
+    var a = ev.target.closest('a.step-output-link');
+    if (!a) return;
+    ev.preventDefault();
+    show(a.closest('tr.step-row'), a.href);
+  });
+
+  function reopen() {
+    Object.keys(open).forEach(function (idx) {
+      var row = document.querySelector('#steps-body tr.step-row[data-index="' + idx + '"]');
+      if (!row) return;
+      outputRow(row, true).querySelector('pre').textContent = open[idx];
+    });
+  }
+
+  function refreshSteps() {
+    return fetch(location.href, { credentials: 'same-origin' }).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.text();
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, 'text/html');
+      ['steps-body', 'run-token-total', 'container-status'].forEach(function (id) {
+        var fresh = doc.getElementById(id), old = document.getElementById(id);
+        if (!fresh || !old) return;
+        var cur = old.cloneNode(true);
+        Array.prototype.forEach.call(cur.querySelectorAll('.output-row'), function (x) { x.remove(); });
+        if (cur.innerHTML === fresh.innerHTML) return;
+        old.replaceWith(document.importNode(fresh, true));
+        if (id === 'steps-body') reopen();
+      });
+    });
+  }
+
+  if (page.getAttribute('data-terminal') === '0') {
+    C.poll(function () {
+      return C.getJSON(C.url('/api/runs/', runId)).then(function (run) {
+        if (run.state !== state) { location.reload(); return; }
+        return refreshSteps();
+      });
+    }, 2000);
+  }
+})();
