@@ -100,6 +100,23 @@ static void split_base(struct req *r, const char *uri, size_t ulen)
 		r->path = strndup(uri + bl, ulen - bl);
 }
 
+/* Use the front server's request id (nginx: fastcgi_param REQUEST_ID
+ * $request_id) so both logs carry the same one; only [A-Za-z0-9-] kept. */
+static void reqid_from_server(struct req *r)
+{
+	const char *id = req_env(r, "REQUEST_ID");
+	size_t i, o = 0;
+
+	if (!id || !*id)
+		return;
+	for (i = 0; id[i] && o + 1 < sizeof r->reqid; i++)
+		if ((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= 'A' && id[i] <= 'Z') ||
+		    (id[i] >= '0' && id[i] <= '9') || id[i] == '-')
+			r->reqid[o++] = id[i];
+	if (o)
+		r->reqid[o] = '\0';
+}
+
 int req_parse(struct req *r)
 {
 	const char *uri = req_env(r, "REQUEST_URI");
@@ -118,6 +135,7 @@ int req_parse(struct req *r)
 		snprintf(tmp, sizeof tmp, "%s%s", sn ? sn : "", pi ? pi : "/");
 		uri = tmp;
 	}
+	reqid_from_server(r);
 	qm = strchr(uri, '?');
 	ulen = qm ? (size_t)(qm - uri) : strlen(uri);
 	if (!r->query && qm)

@@ -24,7 +24,7 @@ struct req {
 	char *in;               /* request body (POST), NUL-terminated, owned */
 	size_t in_len;
 	long long started_us;
-	char reqid[24];
+	char reqid[48];
 	char nonce[24];
 
 	/* response */
