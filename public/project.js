@@ -1,0 +1,105 @@
+// Project page (/projects/{name}). The page is complete without this
+// script; it adds the live loop state and inline, coloured prompt diffs.
+(function () {
+  'use strict';
+
+  // ---- loop state: GET .../loop/status every 5 s ----
+  var state = document.getElementById('loop-state');
+  var startForm = document.querySelector('form.loop-start');
+  var stopForm = document.querySelector('form.loop-stop');
+
+  function showLoop(running) {
+    if (!state) return;
+    if (running === true) {
+      state.textContent = 'Loop: running';
+      state.className = 'loop-state loop-running';
+    } else if (running === false) {
+      state.textContent = 'Loop: stopped';
+      state.className = 'loop-state loop-stopped';
+    } else {
+      state.textContent = 'Loop: unknown';
+      state.className = 'loop-state';
+    }
+    // Unknown state: offer both actions, as without JavaScript.
+    if (startForm) startForm.hidden = running === true;
+    if (stopForm) stopForm.hidden = running === false;
+  }
+
+  function loadLoop() {
+    var url = state && state.getAttribute('data-status-url');
+    if (!url) return Promise.resolve();
+    return window.Cloche.getJSON(url)
+      .then(function (d) { showLoop(d && typeof d.running === 'boolean' ? d.running : null); })
+      .catch(function () { showLoop(null); });
+  }
+
+  if (state && window.Cloche) {
+    loadLoop();
+    window.Cloche.poll(loadLoop, 5000);
+  }
+
+  // ---- prompt diffs: a commit link toggles its diff below the entry ----
+  function lineClass(line) {
+    if (line.indexOf('diff --git ') === 0 || line.indexOf('index ') === 0 ||
+        line.indexOf('--- ') === 0 || line.indexOf('+++ ') === 0 ||
+        line.indexOf('new file mode') === 0 || line.indexOf('deleted file mode') === 0 ||
+        line.indexOf('similarity index') === 0 || line.indexOf('rename ') === 0) return 'diff-meta';
+    if (line.indexOf('@@') === 0) return 'diff-hunk';
+    if (line.charAt(0) === '+') return 'diff-add';
+    if (line.charAt(0) === '-') return 'diff-del';
+    if (line.charAt(0) === '\\') return 'diff-note';
+    return 'diff-ctx';
+  }
+
+  function renderDiff(pre, text) {
+    pre.textContent = '';
+    if (text === '') {
+      pre.textContent = 'This commit did not change the file under its current name.';
+      pre.className = 'diff-view diff-empty';
+      return;
+    }
+    var lines = text.replace(/\n$/, '').split('\n');
+    for (var i = 0; i < lines.length; i++) {
+      var span = document.createElement('span');
+      span.className = lineClass(lines[i]);
+      span.textContent = lines[i] + '\n';
+      pre.appendChild(span);
+    }
+  }
+
+  function toggleDiff(link) {
+    var li = link.parentNode;
+    var pre = li.querySelector('pre.diff-view');
+    if (pre) {
+      pre.hidden = !pre.hidden;
+      link.setAttribute('aria-expanded', pre.hidden ? 'false' : 'true');
+      return;
+    }
+    pre = document.createElement('pre');
+    pre.className = 'diff-view';
+    pre.textContent = 'Loading diff...';
+    li.appendChild(pre);
+    link.setAttribute('aria-expanded', 'true');
+    fetch(link.getAttribute('href'), { credentials: 'same-origin' })
+      .then(function (r) {
+        return r.text().then(function (t) {
+          if (!r.ok) throw new Error(t.trim() || ('HTTP ' + r.status));
+          return t;
+        });
+      })
+      .then(function (t) { renderDiff(pre, t); })
+      .catch(function (e) {
+        pre.className = 'diff-view diff-error';
+        pre.textContent = 'Diff not available: ' + e.message;
+      });
+  }
+
+  document.addEventListener('click', function (ev) {
+    var t = ev.target;
+    while (t && t !== document && !(t.classList && t.classList.contains('prompt-commit'))) t = t.parentNode;
+    if (!t || t === document) return;
+    if (ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.altKey) return;
+    ev.preventDefault();
+    toggleDiff(t);
+  });
+})();
