@@ -111,7 +111,9 @@ static void route(struct req *r)
 
 	switch (route_match(ROUTES, r->method, r, &hit, allow, sizeof allow)) {
 	case ROUTE_OK:
-		why = cross_site_reason(r);
+		why = owner_reason(r);
+		if (!why)
+			why = cross_site_reason(r);
 		if (why)
 			resp_error(r, 403, why);
 		else

@@ -100,3 +100,16 @@ const char *cross_site_reason(const struct req *r)
 		return "cross-site request refused (Referer does not match this dashboard)";
 	return NULL;
 }
+
+/* A per-user dashboard serves one user (CLOCHE_DASH_OWNER). When the front
+ * server authenticated someone else, refuse, whatever its routing says:
+ * user A never sees or drives user B's dashboard. */
+const char *owner_reason(const struct req *r)
+{
+	const char *owner = cfg_get_req(r, "CLOCHE_DASH_OWNER");
+	const char *user = req_env(r, "REMOTE_USER");
+
+	if (!owner || !user || !*user || strcmp(owner, user) == 0)
+		return NULL;
+	return "this dashboard belongs to another user";
+}

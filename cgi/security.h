@@ -8,5 +8,6 @@ int is_state_changing(const char *method);
 const char *cross_site_reason(const struct req *r);
 void own_origin(const struct req *r, char *out, size_t cap);
 int from_trusted_proxy(const struct req *r);
+const char *owner_reason(const struct req *r);
 
 #endif
