@@ -20,7 +20,9 @@ static int all_hex(const char *s)
 
 static void answer(struct req *r, const struct project *p, const char *file, const char *sha)
 {
+	const struct prompt_set *set;
 	struct buf out = {0};
+	size_t i;
 
 	if (!*file || !*sha) {
 		resp_text(r, 400, "file and sha required");
@@ -30,11 +32,14 @@ static void answer(struct req *r, const struct project *p, const char *file, con
 		resp_text(r, 400, "invalid sha");
 		return;
 	}
-	if (!prompt_listed(prompts_get(p->dir), file)) {
+	set = prompts_get(p->dir);
+	for (i = 0; i < set->n && strcmp(set->v[i].path, file) != 0; i++)
+		;
+	if (i == set->n) {
 		resp_text(r, 400, "file is not one of the project's prompt files (.cloche/prompts/<name>)");
 		return;
 	}
-	if (git_prompt_diff(p->dir, sha, file, &out) != 0) {
+	if (git_prompt_diff(p->dir, sha, file, &set->v[i].hist, &out) != 0) {
 		resp_text(r, 404, "diff not available");
 	} else {
 		resp_plain_bytes(r, 200, out.p ? out.p : "", out.len);

@@ -263,6 +263,8 @@ static void record(struct follow *f, git_commit *c)
 	gmtime_r(&t, &tm);
 	strftime(e->date, sizeof e->date, "%Y-%m-%d", &tm);
 	e->message = strdup(subject ? subject : "");
+	e->path = strdup(f->path);
+	e->old_path = NULL;
 }
 
 /* The file appeared in c: if c renamed it from another path (git's
@@ -287,6 +289,7 @@ static void follow_rename(struct walk *w, struct follow *f, git_commit *parent, 
 		if (dd->status == GIT_DELTA_RENAMED && strcmp(dd->new_file.path, f->path) == 0) {
 			free(f->path);
 			f->path = strdup(dd->old_file.path);
+			f->out->v[f->out->n - 1].old_path = strdup(f->path);
 			break;
 		}
 	}
@@ -411,8 +414,11 @@ void git_history_free(struct git_history *h)
 {
 	size_t i;
 
-	for (i = 0; i < h->n; i++)
+	for (i = 0; i < h->n; i++) {
 		free(h->v[i].message);
+		free(h->v[i].path);
+		free(h->v[i].old_path);
+	}
 	free(h->v);
 	h->v = NULL;
 	h->n = 0;
@@ -464,17 +470,54 @@ static git_commit *commit_by_prefix(git_repository *repo, const char *sha)
 	return (git_commit *)peeled;
 }
 
-int git_prompt_diff(const char *dir, const char *sha, const char *path, struct buf *out)
+/* The history entry of commit c, if the file's history has it. */
+static const struct git_entry *entry_of(const struct git_history *h, const git_commit *c)
+{
+	char sha[8];
+	size_t i;
+
+	if (!h)
+		return NULL;
+	git_oid_tostr(sha, sizeof sha, git_commit_id(c));
+	for (i = 0; i < h->n; i++)
+		if (strcmp(h->v[i].sha, sha) == 0)
+			return &h->v[i];
+	return NULL;
+}
+
+static int print_diff(git_repository *repo, git_tree *ta, git_tree *tb, char **paths, size_t n,
+		      struct buf *out)
 {
 	git_diff_options o;
-	git_repository *repo;
-	git_commit *c = NULL, *p = NULL;
-	git_tree *ta = NULL, *tb = NULL;
+	git_diff_find_options fo;
 	git_diff *d = NULL;
-	char *prefix = NULL, *full = NULL;
 	int rc = -1;
 
 	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
+	/* Exact paths, never globs: a file named "*.md" is just that file. */
+	o.flags = GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	o.pathspec.strings = paths;
+	o.pathspec.count = n;
+	fo.flags = GIT_DIFF_FIND_RENAMES;
+	if (git_diff_tree_to_tree(&d, repo, ta, tb, &o) == 0 &&
+	    (n < 2 || git_diff_find_similar(d, &fo) == 0) &&
+	    git_diff_print(d, GIT_DIFF_FORMAT_PATCH, print_line, out) == 0)
+		rc = 0;
+	git_diff_free(d);
+	return rc;
+}
+
+int git_prompt_diff(const char *dir, const char *sha, const char *path,
+		    const struct git_history *hist, struct buf *out)
+{
+	const struct git_entry *e;
+	git_repository *repo;
+	git_commit *c = NULL, *p = NULL;
+	git_tree *ta = NULL, *tb = NULL;
+	char *prefix = NULL, *paths[2] = {NULL, NULL};
+	int rc = -1;
+
 	repo = open_repo(dir, &prefix);
 	if (!repo)
 		return -1;
@@ -482,22 +525,19 @@ int git_prompt_diff(const char *dir, const char *sha, const char *path, struct b
 	if (!c || git_commit_parentcount(c) == 0 || git_commit_parent(&p, c, 0) ||
 	    git_commit_tree(&ta, p) || git_commit_tree(&tb, c))
 		goto out;
-	full = join(prefix, path);
-	/* An exact path, never a glob: a file named "*.md" is just that file. */
-	o.flags = GIT_DIFF_DISABLE_PATHSPEC_MATCH;
-	o.pathspec.strings = &full;
-	o.pathspec.count = 1;
-	if (git_diff_tree_to_tree(&d, repo, ta, tb, &o) == 0 &&
-	    git_diff_print(d, GIT_DIFF_FORMAT_PATCH, print_line, out) == 0)
-		rc = 0;
+	e = entry_of(hist, c);
+	paths[0] = e ? strdup(e->path) : join(prefix, path);
+	if (e && e->old_path)
+		paths[1] = strdup(e->old_path);
+	rc = print_diff(repo, ta, tb, paths, paths[1] ? 2 : 1, out);
 out:
-	git_diff_free(d);
 	git_tree_free(ta);
 	git_tree_free(tb);
 	git_commit_free(p);
 	git_commit_free(c);
 	git_repository_free(repo);
-	free(full);
+	free(paths[0]);
+	free(paths[1]);
 	free(prefix);
 	return rc;
 }

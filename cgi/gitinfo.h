@@ -10,6 +10,8 @@ struct git_entry {
 	char sha[8];          /* first 7 hex digits */
 	char date[11];        /* YYYY-MM-DD of the author date in the author's offset */
 	char *message;        /* subject line (owned) */
+	char *path;           /* repo-relative name of the file in this commit (owned) */
+	char *old_path;       /* its name before, when this commit renamed it, else NULL */
 };
 
 struct git_history {
@@ -29,9 +31,12 @@ void git_history_free(struct git_history *h);
 int git_head_id(const char *dir, char out[41]);
 
 /* Unified diff of commit sha (a 4..40 digit hex prefix) against its first
- * parent, limited to the project-relative path. Appends to out and
- * returns 0; -1 when unavailable (not a repository, unknown or ambiguous
- * sha, not a commit, root commit). */
-int git_prompt_diff(const char *dir, const char *sha, const char *path, struct buf *out);
+ * parent, limited to the project-relative path, or, when the commit is in
+ * hist (the file's history, may be NULL), to the name the file had then
+ * (a rename shows as one). Appends to out and returns 0; -1 when
+ * unavailable (not a repository, unknown or ambiguous sha, not a commit,
+ * root commit). */
+int git_prompt_diff(const char *dir, const char *sha, const char *path,
+		    const struct git_history *hist, struct buf *out);
 
 #endif

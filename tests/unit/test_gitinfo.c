@@ -226,7 +226,7 @@ static void test_diff_matches_git(void **state)
 	(void)state;
 	sha[strcspn(sha, "\n")] = '\0';
 	want = run("git diff %s^..%s -- .cloche/prompts/old.md", sha, sha);
-	assert_int_equal(git_prompt_diff(repo, sha, ".cloche/prompts/old.md", &out), 0);
+	assert_int_equal(git_prompt_diff(repo, sha, ".cloche/prompts/old.md", NULL, &out), 0);
 	buf_putc(&out, '\0');
 	assert_string_equal(out.p, want);
 	assert_non_null(strstr(out.p, "\n-line two\n+line 2\n"));
@@ -236,7 +236,7 @@ static void test_diff_matches_git(void **state)
 	/* Binary files: git's one-line notice. */
 	sha = run("git log -1 --format=%%H --grep='^Change binary'");
 	sha[strcspn(sha, "\n")] = '\0';
-	assert_int_equal(git_prompt_diff(repo, sha, ".cloche/prompts/bin.dat", &out), 0);
+	assert_int_equal(git_prompt_diff(repo, sha, ".cloche/prompts/bin.dat", NULL, &out), 0);
 	buf_putc(&out, '\0');
 	assert_non_null(strstr(out.p, "Binary files a/.cloche/prompts/bin.dat and b/.cloche/prompts/bin.dat differ"));
 	buf_reset(&out);
@@ -244,18 +244,45 @@ static void test_diff_matches_git(void **state)
 	/* Root commit, unknown, too short, not a commit (a blob): unavailable. */
 	sha = run("git rev-list --max-parents=0 HEAD");
 	sha[strcspn(sha, "\n")] = '\0';
-	assert_int_equal(git_prompt_diff(repo, sha, ".cloche/prompts/old.md", &out), -1);
+	assert_int_equal(git_prompt_diff(repo, sha, ".cloche/prompts/old.md", NULL, &out), -1);
 	free(sha);
-	assert_int_equal(git_prompt_diff(repo, "0000000", ".cloche/prompts/old.md", &out), -1);
-	assert_int_equal(git_prompt_diff(repo, "abc", ".cloche/prompts/old.md", &out), -1);
+	assert_int_equal(git_prompt_diff(repo, "0000000", ".cloche/prompts/old.md", NULL, &out), -1);
+	assert_int_equal(git_prompt_diff(repo, "abc", ".cloche/prompts/old.md", NULL, &out), -1);
 	sha = run("git rev-parse HEAD:src/x.txt");
 	sha[strcspn(sha, "\n")] = '\0';
-	assert_int_equal(git_prompt_diff(repo, sha, "src/x.txt", &out), -1);
+	assert_int_equal(git_prompt_diff(repo, sha, "src/x.txt", NULL, &out), -1);
 	free(sha);
+	/* With the history, an old commit is shown under the name it had then,
+	 * and the rename as a rename (git diff -M). */
+	{
+		const char *paths[1] = {".cloche/prompts/impl.md"};
+		struct git_history h = {0};
+		size_t i;
+
+		assert_int_equal(git_histories(repo, paths, 1, &h), 0);
+		for (i = 0; i < h.n && strcmp(h.v[i].message, "Tune old prompt") != 0; i++)
+			;
+		assert_true(i < h.n);
+		assert_string_equal(h.v[i].path, ".cloche/prompts/old.md");
+		buf_reset(&out);
+		assert_int_equal(git_prompt_diff(repo, h.v[i].sha, paths[0], &h, &out), 0);
+		buf_putc(&out, '\0');
+		assert_non_null(strstr(out.p, "\n-line two\n+line 2\n"));
+		for (i = 0; i < h.n && strcmp(h.v[i].message, "Rename prompt") != 0; i++)
+			;
+		assert_true(i < h.n);
+		assert_string_equal(h.v[i].old_path, ".cloche/prompts/old.md");
+		buf_reset(&out);
+		assert_int_equal(git_prompt_diff(repo, h.v[i].sha, paths[0], &h, &out), 0);
+		buf_putc(&out, '\0');
+		assert_non_null(strstr(out.p, "rename from .cloche/prompts/old.md\nrename to .cloche/prompts/impl.md\n"));
+		buf_reset(&out);
+		git_history_free(&h);
+	}
 	/* A glob is a literal name: nothing matches, an empty diff. */
 	head = run("git rev-parse HEAD");
 	head[strcspn(head, "\n")] = '\0';
-	assert_int_equal(git_prompt_diff(repo, head, ".cloche/prompts/*", &out), 0);
+	assert_int_equal(git_prompt_diff(repo, head, ".cloche/prompts/*", NULL, &out), 0);
 	assert_int_equal(out.len, 0);
 	free(head);
 	buf_free(&out);
