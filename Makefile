@@ -28,7 +28,7 @@ CFLAGS  += -std=gnu11 $(OPT) -Wall -Wextra -Werror -Wno-format-truncation -D_GNU
 	   -Icgi -Isse-helper -I$(BUILD)/gen
 LDFLAGS += $(SANFLAGS)
 LIBS    := -lfcgi -lsqlite3 -ljson-c -lgit2 -lprotobuf-c -lnghttp2 -lm
-SSE_LIBS := $(LIBS)
+SSE_LIBS := $(LIBS) -levent
 
 CGI_SRC  := $(wildcard cgi/*.c)
 CGI_OBJ  := $(patsubst cgi/%.c,$(BUILD)/obj/%.o,$(CGI_SRC)) $(BUILD)/obj/cloche.pb-c.o

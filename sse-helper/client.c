@@ -1,0 +1,224 @@
+/* Browser streams: start, write, pump from the file, end. A client only
+ * ever has about PUMP_HIGH bytes waiting in its socket buffer from the
+ * file path: we read the log only when the client has drained, so a slow
+ * reader costs no memory, falls behind, and is cut after --stall seconds. */
+#include "sse.h"
+#include "json.h"
+#include "lineread.h"
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/keyvalq_struct.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PUMP_HIGH (64 * 1024)
+
+struct client *g_clients;
+int g_nclients;
+
+static void on_close(struct evhttp_connection *con, void *arg);
+
+static void client_free(struct client *c)
+{
+	feed_detach(c);
+	live_detach(c);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		g_clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	g_nclients--;
+	free(c->st);
+	free(c);
+}
+
+struct client *client_new(struct evhttp_request *req, const char *addr)
+{
+	struct client *c = calloc(1, sizeof *c);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	struct buf b = {0};
+
+	if (!c)
+		return NULL;
+	c->req = req;
+	c->con = evhttp_request_get_connection(req);
+	snprintf(c->addr, sizeof c->addr, "%s", addr);
+	c->next = g_clients;
+	if (g_clients)
+		g_clients->prev = c;
+	g_clients = c;
+	g_nclients++;
+	evhttp_connection_set_closecb(c->con, on_close, c);
+	evhttp_add_header(h, "Content-Type", "text/event-stream");
+	evhttp_add_header(h, "Cache-Control", "no-cache");
+	evhttp_add_header(h, "Connection", "keep-alive");
+	evhttp_add_header(h, "X-Accel-Buffering", "no");
+	evhttp_send_reply_start(req, 200, "OK");
+	buf_puts(&b, "retry: ");
+	buf_putll(&b, g_opt.retry_ms);
+	buf_puts(&b, "\n\n");
+	client_send(c, &b);
+	buf_free(&b);
+	return c;
+}
+
+static void on_close(struct evhttp_connection *con, void *arg)
+{
+	(void)con;
+	client_free(arg);
+}
+
+size_t client_queued(const struct client *c)
+{
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(c->con);
+
+	return bev ? evbuffer_get_length(bufferevent_get_output(bev)) : 0;
+}
+
+void client_send(struct client *c, const struct buf *b)
+{
+	struct evbuffer *eb;
+
+	if (!b->len || c->ending)
+		return;
+	eb = evbuffer_new();
+	evbuffer_add(eb, b->p, b->len);
+	evhttp_send_reply_chunk(c->req, eb);
+	evbuffer_free(eb);
+}
+
+/* The last event went out: finish the chunked reply. The connection may
+ * live on (keep-alive), so it must no longer point at us. */
+void client_end(struct client *c)
+{
+	c->ending = 1;
+	evhttp_connection_set_closecb(c->con, NULL, NULL);
+	evhttp_send_reply_end(c->req);
+	client_free(c);
+}
+
+int client_count_addr(const char *addr)
+{
+	struct client *c;
+	int n = 0;
+
+	for (c = g_clients; c; c = c->next)
+		n += strcmp(c->addr, addr) == 0;
+	return n;
+}
+
+static void on_drained(struct evhttp_connection *con, void *arg)
+{
+	struct client *c = arg;
+
+	(void)con;
+	c->draining = 0;
+	client_pump(c);
+}
+
+/* Appends one visible line as an event whose ID is the offset after it. */
+static void put_line(struct buf *out, struct logline *l, long long next)
+{
+	struct json_object *o = logline_json(l, 0);
+	struct buf j = {0};
+
+	json_emit(&j, o);
+	json_object_put(o);
+	sse_frame(out, NULL, next, j.p ? j.p : "", j.len);
+	buf_free(&j);
+}
+
+static void send_done(struct client *c, const char *state, long long id)
+{
+	struct buf b = {0};
+
+	sse_frame(&b, "done", id, state, strlen(state));
+	client_send(c, &b);
+	buf_free(&b);
+	client_end(c);
+}
+
+/* Reads lines from c->pos while the client keeps up. When the run is over
+ * and the client has everything, sends done and ends the stream. */
+void client_pump(struct client *c)
+{
+	struct feed *f = c->feed;
+	struct lread r;
+	struct logline l = {0};
+	struct buf out = {0};
+	struct evbuffer *eb;
+	const char *s;
+	size_t n;
+	long long full, next;
+	int rc = 0;
+
+	if (!f || c->draining || c->ending)
+		return;
+	if (f->fd >= 0) {
+		lread_init(&r, f->fd);
+		while (client_queued(c) + out.len < PUMP_HIGH &&
+		       (rc = lread_line(&r, c->pos, f->final, &s, &n, &full, &next)) > 0) {
+			l.off = c->pos;
+			if (log_parse(c->st, s, n, full, &l))
+				put_line(&out, &l, next);
+			c->pos = next;
+		}
+		lread_done(&r);
+		logline_free(&l);
+	}
+	if (rc > 0) {
+		/* More to read: continue once the socket has drained. */
+		c->draining = 1;
+		c->drain_since = time(NULL);
+		if (!out.len)
+			buf_puts(&out, ": wait\n\n");
+		eb = evbuffer_new();
+		evbuffer_add(eb, out.p, out.len);
+		evhttp_send_reply_chunk_with_cb(c->req, eb, on_drained, c);
+		evbuffer_free(eb);
+	} else {
+		client_send(c, &out);
+		if (f->final)
+			send_done(c, f->state, c->pos);
+	}
+	buf_free(&out);
+}
+
+void clients_heartbeat(void)
+{
+	struct buf ka = {0};
+	struct client *c, *nx;
+	time_t now = time(NULL);
+
+	buf_puts(&ka, ": keepalive\n\n");
+	for (c = g_clients; c; c = nx) {
+		nx = c->next;
+		if (c->draining && now - c->drain_since >= g_opt.stall_s) {
+			/* Too slow for too long: cut; it resumes by ID. */
+			evhttp_connection_free(c->con);
+			continue;
+		}
+		if (!c->draining)
+			client_send(c, &ka);
+	}
+	buf_free(&ka);
+}
+
+/* SIGTERM: every stream gets a short retry and is closed, so browsers
+ * come back (with their Last-Event-ID) to the next helper. */
+void clients_shutdown(void)
+{
+	struct buf bye = {0};
+
+	buf_puts(&bye, "retry: 500\n: helper restarting, reconnect\n\n");
+	while (g_clients) {
+		struct client *c = g_clients;
+
+		c->draining = 0;
+		client_send(c, &bye);
+		client_end(c);
+	}
+	buf_free(&bye);
+}

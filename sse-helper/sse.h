@@ -1,0 +1,94 @@
+/* The stream helper's shared state (docs/sse.md). One process, one thread,
+ * one libevent loop (epoll): an HTTP/1.1 server (evhttp) for the streams,
+ * one inotify descriptor for every watched log directory, and at most one
+ * daemon StreamLogs subscription per live run. */
+#ifndef SSE_H
+#define SSE_H
+#include "frame.h"
+#include "logparse.h"
+#include "store.h"
+#include <event2/event.h>
+#include <event2/http.h>
+
+struct feed;
+struct upstream;
+
+/* One browser stream. Owned by the global list; freed by client_free when
+ * the connection closes or the stream ends. */
+struct client {
+	struct evhttp_request *req;
+	struct evhttp_connection *con;
+	struct client *prev, *next;        /* all clients */
+	struct client *fprev, *fnext;      /* viewers of the same feed/upstream */
+	struct feed *feed;                 /* file mode, or NULL */
+	struct upstream *up;               /* live mode, or NULL */
+	long long pos;                     /* file: next byte to read */
+	long long seq;                     /* live: next entry to send */
+	struct logstate *st;               /* file: parser state at pos (owned) */
+	char addr[64];                     /* client address for the limits */
+	int draining;                      /* waiting for the socket to drain */
+	long long drain_since;             /* when it started waiting (s) */
+	int ending;                        /* done sent, reply ending */
+};
+
+/* Where lines come from for one stream key ("r:<run id>" or "a:<attempt>"):
+ * the log file and, while the run is live, the daemon. */
+struct feed {
+	struct feed *next;
+	enum sse_kind kind;
+	char *id;            /* run or attempt ID (owned) */
+	char *dir;           /* log directory, unresolved, ends in '/' (owned) */
+	char *path;          /* dir + "full.log" (owned) */
+	char *project;       /* project dir, for confinement (owned) */
+	int fd;              /* -1 until the file exists and is confined */
+	int wd;              /* inotify watch on dir, -1 if none yet */
+	long long size;      /* last size seen */
+	int final;           /* run finished: flush everything, then done */
+	char state[32];      /* state sent in done */
+	struct client *viewers;
+	int nviewers;
+};
+
+struct sse_opts {
+	int max_streams, max_per_addr;
+	int heartbeat_s, retry_ms;
+	size_t client_buf;   /* bytes queued for one client before we cut it */
+	int check_ms;        /* store re-check period */
+	int stall_s;         /* a client that drains nothing this long is cut */
+	int daemon;          /* 0 = never ask the daemon */
+};
+
+extern struct sse_opts g_opt;
+extern struct event_base *g_base;
+extern struct client *g_clients;
+extern int g_nclients;
+extern int g_inotify_fd;
+
+/* client.c */
+struct client *client_new(struct evhttp_request *req, const char *addr);
+void client_send(struct client *c, const struct buf *b);   /* b's bytes are copied */
+void client_end(struct client *c);
+size_t client_queued(const struct client *c);
+int client_count_addr(const char *addr);
+void client_pump(struct client *c);
+void clients_heartbeat(void);
+void clients_shutdown(void);
+
+/* feed.c */
+struct feed *feed_get(enum sse_kind kind, const char *id, const char *project,
+		      const char *dir, const char *state, int terminal);
+void feed_attach(struct feed *f, struct client *c);
+void feed_detach(struct client *c);
+void feed_inotify_read(void);
+void feeds_check(int store_changed);
+int feed_open(struct feed *f);
+int sse_attempt_over(struct store *s, const char *attempt, char *state, size_t cap);
+
+/* serve.c */
+void serve_init(struct evhttp *http);
+
+/* live.c */
+int live_try(struct client *c, const char *run_id, long long resume);
+void live_detach(struct client *c);
+
+#endif
