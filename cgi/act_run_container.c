@@ -3,7 +3,6 @@
  * Unlike the daemon (D11) we refuse while the run is pending or running:
  * docker rm -f would kill it. */
 #include "action.h"
-#include "guard.h"
 #include "json.h"
 #include "responders.h"
 #include "runs.h"
@@ -51,21 +50,10 @@ static void delete(struct req *r, const struct run *run)
 
 void act_run_container(struct req *r)
 {
-	struct store *s;
 	struct run run;
-	int found;
 
-	if (!action_allowed(r) || !(s = need_store(r)))
+	if (!action_run(r, &run))
 		return;
-	found = run_by_id(s, r->param[0], &run);
-	if (found < 0) {
-		store_unavailable(r, s);
-		return;
-	}
-	if (!found) {
-		action_fail(r, 404, "run not found");
-		return;
-	}
 	delete(r, &run);
 	run_free(&run);
 }

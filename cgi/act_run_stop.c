@@ -1,7 +1,6 @@
 /* POST /api/runs/{id}/stop — Cancel (http.md 5.2): StopRun with the run's
  * task ID, which cancels EVERY active run of that task. */
 #include "action.h"
-#include "guard.h"
 #include "json.h"
 #include "responders.h"
 #include "runs.h"
@@ -36,21 +35,10 @@ static void stop(struct req *r, const struct run *run)
 
 void act_run_stop(struct req *r)
 {
-	struct store *s;
 	struct run run;
-	int found;
 
-	if (!action_allowed(r) || !(s = need_store(r)))
+	if (!action_run(r, &run))
 		return;
-	found = run_by_id(s, r->param[0], &run);
-	if (found < 0) {
-		store_unavailable(r, s);
-		return;
-	}
-	if (!found) {
-		action_fail(r, 404, "run not found");
-		return;
-	}
 	stop(r, &run);
 	run_free(&run);
 }

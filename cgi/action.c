@@ -4,6 +4,7 @@
 #include "guard.h"
 #include "json.h"
 #include "pct.h"
+#include "runs.h"
 #include "resp.h"
 #include "security.h"
 #include "toml_check.h"
@@ -214,4 +215,19 @@ int action_config_ok(struct req *r, const struct project *p)
 		 "the daemon would crash on it, fix the file first", p->label, why);
 	action_fail(r, 409, msg);
 	return -1;
+}
+
+int action_run(struct req *r, struct run *out)
+{
+	struct store *s;
+	int found;
+
+	if (!action_allowed(r) || !(s = need_store(r)))
+		return 0;
+	found = run_by_id(s, r->param[0], out);
+	if (found < 0)
+		store_unavailable(r, s);
+	else if (!found)
+		action_fail(r, 404, "run not found");
+	return found > 0;
 }

@@ -29,6 +29,12 @@ const struct project *action_project(struct req *r);
  * or valid TOML); otherwise the refusal (409) has been answered. */
 int action_config_ok(struct req *r, const struct project *p);
 
+/* The run named by r->param[0] (highest pk, as the daemon); 1 found
+ * (caller run_free()s it), 0 when the request has been answered (403,
+ * 404 "run not found", 503). */
+struct run;
+int action_run(struct req *r, struct run *out);
+
 /* Where a form post returns to: the `next` field if it is a path under
  * the mount point, else a same-origin Referer, else the mount root.
  * Returns a malloc'd path+query without flash parameters. */

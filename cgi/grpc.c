@@ -436,61 +436,60 @@ static int take_message(struct grpc_stream *s, const ProtobufCMessageDescriptor 
 	return 1;
 }
 
-int grpc_unary(const char *method, const ProtobufCMessage *req, const ProtobufCMessageDescriptor *resp_desc,
-	       ProtobufCMessage **resp, const struct grpc_md *md, int nmd, int timeout_ms, struct grpc_status *st)
+/* Connects, sends the request and pumps until ready(s) or the deadline.
+ * NULL with st filled when that failed; the stream otherwise. */
+static struct grpc_stream *call(const char *method, const ProtobufCMessage *req, const struct grpc_md *md,
+				int nmd, int timeout_ms, int send_timeout, ready_fn ready, struct grpc_status *st)
 {
 	long long deadline;
 	struct grpc_stream *s;
 	int rc;
 
-	*resp = NULL;
 	memset(st, 0, sizeof *st);
 	if (timeout_ms <= 0)
 		timeout_ms = grpc_default_timeout_ms();
 	deadline = now_ms() + timeout_ms;
-	s = start(method, req, md, nmd, timeout_ms, deadline, st);
+	s = start(method, req, md, nmd, send_timeout ? timeout_ms : 0, deadline, st);
 	if (!s)
-		return -1;
-	rc = pump(s, is_closed, deadline, st);
+		return NULL;
+	rc = pump(s, ready, deadline, st);
 	if (rc == 1)
 		deadline_status(s, timeout_ms, st);
 	if (rc != 0) {
 		free_stream(s);
-		return -1;
+		return NULL;
 	}
+	return s;
+}
+
+int grpc_unary(const char *method, const ProtobufCMessage *req, const ProtobufCMessageDescriptor *resp_desc,
+	       ProtobufCMessage **resp, const struct grpc_md *md, int nmd, int timeout_ms, struct grpc_status *st)
+{
+	struct grpc_stream *s = call(method, req, md, nmd, timeout_ms, 1, is_closed, st);
+
+	*resp = NULL;
+	if (!s)
+		return -1;
 	final_status(s, st);
-	if (st->code == GRPC_OK) {
-		rc = take_message(s, resp_desc, resp, st);
-		if (rc == 0) {
-			st->code = GRPC_INTERNAL;
-			st->http = 502;
-			snprintf(st->msg, sizeof st->msg, "daemon answered %s with status OK but no message", method);
-		}
+	if (st->code == GRPC_OK && take_message(s, resp_desc, resp, st) == 0) {
+		st->code = GRPC_INTERNAL;
+		st->http = 502;
+		snprintf(st->msg, sizeof st->msg, "daemon answered %s with status OK but no message", method);
 	}
 	free_stream(s);
 	return st->code == GRPC_OK ? 0 : -1;
 }
 
+/* No grpc-timeout header: a followed log stream lives as long as the run. */
 struct grpc_stream *grpc_stream_open(const char *method, const ProtobufCMessage *req, const struct grpc_md *md,
 				     int nmd, int timeout_ms, struct grpc_status *st)
 {
-	long long deadline;
-	struct grpc_stream *s;
-	int rc;
+	struct grpc_stream *s = call(method, req, md, nmd, timeout_ms, 0, has_headers, st);
 
-	memset(st, 0, sizeof *st);
-	if (timeout_ms <= 0)
-		timeout_ms = grpc_default_timeout_ms();
-	deadline = now_ms() + timeout_ms;
-	s = start(method, req, md, nmd, 0, deadline, st);
-	if (!s)
-		return NULL;
-	rc = pump(s, has_headers, deadline, st);
-	if (rc == 1)
-		deadline_status(s, timeout_ms, st);
-	if (rc == 0 && !s->got_headers && !s->closed)
-		final_status(s, st);   /* connection gone before any answer */
-	if (rc != 0 || st->code != GRPC_OK) {
+	/* A trailers-only answer (an error), or the connection gone early. */
+	if (s && (s->closed || s->eof || !s->got_headers))
+		final_status(s, st);
+	if (s && st->code != GRPC_OK) {
 		free_stream(s);
 		return NULL;
 	}

@@ -78,15 +78,13 @@ void grpc_deframe_free(struct grpc_deframer *d)
 	memset(d, 0, sizeof *d);
 }
 
+/* 0-15, or -1 when c is not a hex digit. */
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 void grpc_pct_decode(const char *in, size_t n, char *out, size_t cap)

@@ -27,4 +27,12 @@ void api_project_runs(struct req *r);    /* api_runs.c GET /api/projects/{name}/
 void api_run(struct req *r);             /* api_run.c GET /api/runs/{id} */
 void api_tasks(struct req *r);           /* api_tasks.c GET /api/tasks */
 void api_failed_tasks(struct req *r);    /* api_failed_tasks.c GET /api/failed-tasks */
+void act_run_stop(struct req *r);           /* act_run_stop.c POST /api/runs/{id}/stop */
+void act_run_container(struct req *r);      /* act_run_container.c DELETE /api/runs/{id}/container */
+void act_project_containers(struct req *r); /* act_containers.c DELETE /api/projects/{name}/containers */
+void act_all_containers(struct req *r);     /* act_containers.c DELETE /api/containers */
+void act_trigger(struct req *r);            /* act_trigger.c POST /api/projects/{name}/trigger */
+void act_loop_stop(struct req *r);          /* act_loop_stop.c POST /api/projects/{name}/loop/stop */
+void api_loop_status(struct req *r);        /* api_loop_status.c GET /api/projects/{name}/loop/status */
+void act_release(struct req *r);            /* act_release.c POST .../tasks/{taskId}/release */
 #endif

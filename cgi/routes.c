@@ -28,5 +28,13 @@ const struct route ROUTES[] = {
 	{"GET", "/api/runs/{id}", api_run},
 	{"GET", "/api/tasks", api_tasks},
 	{"GET", "/api/failed-tasks", api_failed_tasks},
+	{"POST", "/api/runs/{id}/stop", act_run_stop},
+	{"DELETE", "/api/runs/{id}/container", act_run_container},
+	{"DELETE", "/api/projects/{name}/containers", act_project_containers},
+	{"DELETE", "/api/containers", act_all_containers},
+	{"POST", "/api/projects/{name}/trigger", act_trigger},
+	{"POST", "/api/projects/{name}/loop/stop", act_loop_stop},
+	{"GET", "/api/projects/{name}/loop/status", api_loop_status},
+	{"POST", "/api/projects/{name}/tasks/{taskId}/release", act_release},
 	{NULL, NULL, NULL},
 };
