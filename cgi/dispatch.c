@@ -111,9 +111,7 @@ static void route(struct req *r)
 
 	switch (route_match(ROUTES, r->method, r, &hit, allow, sizeof allow)) {
 	case ROUTE_OK:
-		why = owner_reason(r);
-		if (!why)
-			why = cross_site_reason(r);
+		why = cross_site_reason(r);
 		if (why)
 			resp_error(r, 403, why);
 		else
@@ -219,6 +217,8 @@ void dispatch(char **env, write_fn w, void *ctx, read_fn rd, void *rctx)
 	req_init(&r, env);
 	if (req_parse(&r) != 0)
 		resp_error(&r, 400, "malformed query string (bad percent escape)");
+	else if (owner_reason(&r)) /* before the cache: no page may reach another user */
+		resp_error(&r, 403, owner_reason(&r));
 	else if (read_body(&r, rd, rctx) != 0)
 		resp_error(&r, 413, "request body too large");
 	if (r.status != 200) {
