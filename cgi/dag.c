@@ -40,6 +40,7 @@ struct work {
 	const char **custom;   /* results that took palette colours */
 	size_t ncustom;
 	int stampgen;          /* marks "parent already counted" per visit */
+	unsigned flags;
 };
 
 static int in_set(const char *r, const char *const *set)
@@ -444,7 +445,8 @@ static void make_columns(struct work *k)
 }
 
 /* A terminal no success wire reaches (usually abort) sits under the
- * middle of its wire columns. */
+ * middle of its wire columns. The daemon lets it land on top of done; we
+ * push it right of the other terminal instead (not with DAG_EXACT). */
 static void move_terminals(struct work *k)
 {
 	struct dag *d = k->d;
@@ -462,6 +464,9 @@ static void move_terminals(struct work *k)
 			}
 		if (!succ && n)
 			d->nodes[t].x = sum / n - DAG_NODE_W / 2;
+		for (i = d->nsteps; !succ && n && !(k->flags & DAG_EXACT) && i < d->nnodes; i++)
+			if (i != t && abs(d->nodes[i].x - d->nodes[t].x) < SLOT_W)
+				d->nodes[t].x = d->nodes[i].x + SLOT_W;
 	}
 }
 
@@ -572,7 +577,7 @@ static void route(struct work *k)
 	d->width = max + DAG_PAD;
 }
 
-int dag_layout(const struct dsl_workflow *w, struct dag *d)
+int dag_layout(const struct dsl_workflow *w, struct dag *d, unsigned flags)
 {
 	struct work k;
 	size_t i;
@@ -583,6 +588,7 @@ int dag_layout(const struct dsl_workflow *w, struct dag *d)
 		return 0;
 	k.w = w;
 	k.d = d;
+	k.flags = flags;
 	k.wire = malloc((w->nwires + 1) * sizeof *k.wire);
 	for (i = 0; i < w->nwires; i++)
 		if (!w->wires[i].implicit)

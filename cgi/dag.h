@@ -61,8 +61,11 @@ struct dag {
 	int width, height, total_w, nlayers;
 };
 
-/* 0 on success; a workflow without steps gives an empty dag (nnodes 0). */
-int dag_layout(const struct dsl_workflow *w, struct dag *d);
+/* 0 on success; a workflow without steps gives an empty dag (nnodes 0).
+ * flags 0 draws our way; DAG_EXACT keeps the daemon's geometry where we
+ * deliberately differ (a moved abort may overlap done, pages.md 3.9). */
+enum { DAG_EXACT = 1 };
+int dag_layout(const struct dsl_workflow *w, struct dag *d, unsigned flags);
 void dag_free(struct dag *d);
 
 /* The <svg> of one workflow. uid makes marker ids unique on the page; the

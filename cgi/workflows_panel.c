@@ -49,7 +49,7 @@ static void graph(struct req *r, const struct dsl_workflow *w, const char *file,
 	H(r, " <span class=\"wf-file\">");
 	h_text(r, file);
 	H(r, "</span></h3>\n");
-	dag_layout(w, &d);
+	dag_layout(w, &d, 0);
 	if (!d.nnodes) {
 		H(r, "<p class=\"empty\">No steps defined</p>\n");
 	} else {
@@ -132,7 +132,7 @@ void workflows_panel(struct req *r, const struct project *p)
 		H(r, "container");
 	else
 		H(r, "host");
-	H(r, "\"><h2>Workflows</h2>\n");
+	H(r, "\"><h2 class=\"panel-header\">Workflows</h2><div class=\"panel-body\">\n");
 	if (nc && nh) {
 		H(r, "<div class=\"tab-bar\" id=\"location-tabs\" role=\"tablist\" aria-label=\"Location\" hidden>");
 		tab(r, "location", "container", "Container", -1);
@@ -146,6 +146,7 @@ void workflows_panel(struct req *r, const struct project *p)
 	if (nh)
 		location(r, &dir, p, 1, &uid);
 	parse_errors(r, &dir);
+	H(r, "</div>");
 	drawer(r);
 	H(r, "</section>\n");
 	dsl_dir_free(&dir);

@@ -37,13 +37,18 @@ static const char CHAIN[] =
 	"  a:fail -> abort\n  b:fail -> abort\n  c:fail -> abort\n"
 	"}\n";
 
-static void layout(const char *src, struct dsl_file *f, struct dag *d)
+static void layout_flags(const char *src, struct dsl_file *f, struct dag *d, unsigned flags)
 {
 	char err[256];
 
 	if (dsl_parse(src, strlen(src), f, err, sizeof err))
 		fail_msg("%s", err);
-	assert_int_equal(dag_layout(&f->wf[0], d), 0);
+	assert_int_equal(dag_layout(&f->wf[0], d, flags), 0);
+}
+
+static void layout(const char *src, struct dsl_file *f, struct dag *d)
+{
+	layout_flags(src, f, d, 0);
 }
 
 static const struct dag_node *node(const struct dag *d, const char *name)
@@ -100,7 +105,7 @@ static void worked_example(void **state)
 	struct dag d;
 
 	(void)state;
-	layout(DEVELOP, &f, &d);
+	layout_flags(DEVELOP, &f, &d, DAG_EXACT);
 	assert_int_equal(d.nsteps, 4);
 	assert_int_equal(d.nnodes, 6);
 	assert_int_equal(d.nlayers, 5);
@@ -166,13 +171,31 @@ static void labels_do_not_overlap(void **state)
 	dsl_free(&f);
 }
 
+/* Ours: abort no longer overlaps done; it moves right of it and its
+ * columns end along its top edge. */
+static void terminals_do_not_overlap(void **state)
+{
+	struct dsl_file f;
+	struct dag d;
+
+	(void)state;
+	layout(DEVELOP, &f, &d);
+	at(&d, "done", 250, 542, 4);
+	at(&d, "abort", 470, 542, 4);
+	at(&d, "fix", 140, 414, 3);
+	PATH(&d, "480,54 480,542 560,542>", "#e53935");
+	assert_int_equal(d.width, 690);
+	dag_free(&d);
+	dsl_free(&f);
+}
+
 static void chain_example(void **state)
 {
 	struct dsl_file f;
 	struct dag d;
 
 	(void)state;
-	layout(CHAIN, &f, &d);
+	layout_flags(CHAIN, &f, &d, DAG_EXACT);
 	at(&d, "a", 140, 30, 0);
 	at(&d, "b", 140, 158, 1);
 	at(&d, "c", 140, 286, 2);
@@ -251,6 +274,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(worked_example),
 		cmocka_unit_test(labels_do_not_overlap),
+		cmocka_unit_test(terminals_do_not_overlap),
 		cmocka_unit_test(chain_example),
 		cmocka_unit_test(filtering),
 		cmocka_unit_test(empty_workflow),
