@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -70,19 +71,52 @@ static int run_cgi(void)
 	return 0;
 }
 
+/* systemd socket activation without StandardInput=socket: the listening
+ * socket arrives as fd 3 (sd_listen_fds protocol). */
+static int activated_socket(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+
+	if (!pid || !fds || atol(pid) != (long)getpid() || atoi(fds) < 1)
+		return -1;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return 3;
+}
+
+/* --listen PATH|HOST:PORT [--socket-mode OCTAL]: a Unix socket gets the
+ * mode asked for (default 0660), never the umask's accident. */
+static int listen_on(int argc, char **argv)
+{
+	mode_t mode = 0660;
+	int sock;
+
+	if (argc > 4 && strcmp(argv[3], "--socket-mode") == 0)
+		mode = (mode_t)strtol(argv[4], NULL, 8);
+	sock = FCGX_OpenSocket(argv[2], 128);
+	if (sock < 0) {
+		fprintf(stderr, "cloche-dash: cannot listen on %s\n", argv[2]);
+		return 1;
+	}
+	if (strchr(argv[2], '/') && chmod(argv[2], mode) != 0) {
+		fprintf(stderr, "cloche-dash: cannot set mode of %s\n", argv[2]);
+		return 1;
+	}
+	return run_fastcgi(sock);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc > 2 && strcmp(argv[1], "--listen") == 0) {
-		int sock = FCGX_OpenSocket(argv[2], 128);
+	int fd;
 
-		if (sock < 0) {
-			fprintf(stderr, "cloche-dash: cannot listen on %s\n", argv[2]);
-			return 1;
-		}
-		return run_fastcgi(sock);
-	}
+	if (argc > 2 && strcmp(argv[1], "--listen") == 0)
+		return listen_on(argc, argv);
 	if (argc > 1)
 		return cli_main(argc, argv);
+	fd = activated_socket();
+	if (fd >= 0)
+		return run_fastcgi(fd);
 	if (FCGX_IsCGI())
 		return run_cgi();
 	return run_fastcgi(0);
