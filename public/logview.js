@@ -7,7 +7,8 @@
 (function () {
   'use strict';
   var root = document.getElementById('log');
-  if (!root || !window.fetch) return;
+  if (!root || !window.fetch || root.hasAttribute('data-lv-ready')) return;
+  root.setAttribute('data-lv-ready', '1');
 
   var cfg = {
     run: root.getAttribute('data-run'),
@@ -262,7 +263,7 @@
     statusCbs.forEach(function (cb) { try { cb(s, kind); } catch (e) { /* a panel's problem */ } });
   }
   function fetchPage(before) {
-    var url = cfg.logs + '?limit=' + PAGE + (before >= 0 ? '&before=' + before : '');
+    var url = cfg.logs + (before >= 0 ? '?limit=' + PAGE + '&before=' + before : '?tail=' + PAGE);
     return fetch(url, { credentials: 'same-origin' }).then(function (r) {
       if (!r.ok) throw new Error('HTTP ' + r.status);
       return r.json();
