@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct json_object *entry_json(const struct runlist *l, size_t i,
+static struct json_object *entry_json(struct store *s, const struct runlist *l, size_t i,
 				      const struct projects *p, long long now)
 {
 	const struct gentry *e = &l->g.v[i];
@@ -23,9 +23,12 @@ static struct json_object *entry_json(const struct runlist *l, size_t i,
 	char d[20];
 
 	if (e->kind == GE_TASK) {
+		char *title = task_title(s, l->ix, e->task);
+
 		jadd_bool(o, "task_header", 1);
 		jadd_str(o, "task_id", tid);
-		jadd_str_nonempty(o, "task_title", runlist_task_title(l->ix, e->task));
+		jadd_str_nonempty(o, "task_title", title);
+		free(title);
 		jadd_str(o, "task_status", ix_state_name(e->status));
 	} else if (e->kind == GE_ATTEMPT) {
 		jadd_str(o, "task_id", tid);
@@ -63,7 +66,7 @@ static void answer(struct req *r, const struct project *pr)
 	}
 	a = l.g.n || l.paged ? json_object_new_array() : NULL;
 	for (i = 0; i < l.g.n; i++)
-		json_object_array_add(a, entry_json(&l, i, p, now));
+		json_object_array_add(a, entry_json(s, &l, i, p, now));
 	if (l.paged) {
 		snprintf(num, sizeof num, "%zu", l.g.items);
 		resp_header(r, "X-Total-Items", num);

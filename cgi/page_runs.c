@@ -110,7 +110,8 @@ static void cleanup(struct req *r, const struct projects *p, const struct projec
 
 static void task_header(struct req *r, const struct runlist *l, const struct gentry *e)
 {
-	const char *tid = ix_str(l->ix, l->ix->t[e->task].id), *title = runlist_task_title(l->ix, e->task);
+	const char *tid = ix_str(l->ix, l->ix->t[e->task].id);
+	char *title = task_title(store_get(), l->ix, e->task);
 
 	H(r, "<tr class=\"run-task-header\"><td colspan=\"9\"><a href=\"");
 	H_URL(r, "/tasks/", tid, "");
@@ -124,6 +125,7 @@ static void task_header(struct req *r, const struct runlist *l, const struct gen
 	H(r, " ");
 	h_badge(r, ix_state_name(e->status), NULL);
 	H(r, "</td></tr>\n");
+	free(title);
 }
 
 static void attempt_header(struct req *r, const struct runlist *l, const struct gentry *e,

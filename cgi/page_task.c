@@ -140,6 +140,7 @@ void page_task(struct req *r)
 	struct store *s = store_get();
 	struct gfilter f;
 	struct runlist l;
+	char *title;
 	size_t i;
 
 	if (!p)
@@ -167,7 +168,9 @@ void page_task(struct req *r)
 		}
 	page_begin(r, r->param[0]);
 	page_style(r, "runs.css");
-	heading(r, r->param[0], runlist_task_title(l.ix, f.task), l.g.n ? l.g.v[0].status : RS_PENDING);
+	title = task_title(s, l.ix, f.task);
+	heading(r, r->param[0], title, l.g.n ? l.g.v[0].status : RS_PENDING);
+	free(title);
 	tokens(r, s, l.ix, &l);
 	attempts(r, &l);
 	page_script(r, "runs.js");

@@ -131,22 +131,15 @@ void glist_free(struct glist *l)
 	memset(l, 0, sizeof *l);
 }
 
-static int has(const struct runindex *ix, uint32_t off, const char *q)
-{
-	return off && strcasestr(ix_str(ix, off), q) != NULL;
-}
-
 static int item_matches(const struct runindex *ix, const struct gfilter *f, uint32_t run, int status)
 {
 	const struct ixrun *r = &ix->v[run];
 
 	if (f->state >= 0 && status != f->state)
 		return 0;
-	if (!f->q || !*f->q)
+	if (!f->qrun)
 		return 1;
-	if (r->task != IX_NONE)
-		return has(ix, ix->t[r->task].id, f->q) || has(ix, ix->t[r->task].title, f->q);
-	return has(ix, r->id, f->q) || has(ix, r->title, f->q) || has(ix, r->wf, f->q);
+	return r->task != IX_NONE ? f->qtask[r->task] : f->qrun[run];
 }
 
 /* Run rows of one attempt: the run and its children, newest first (stable). */

@@ -14,7 +14,9 @@ struct gfilter {
 	uint32_t task;      /* task number, IX_NONE = every run */
 	int keep_listtasks; /* the task page keeps list-tasks runs */
 	int state;          /* RS_* the item's status must equal, -1 = any */
-	const char *q;      /* case-insensitive substring of task id/title or run id/title/workflow */
+	/* Text search: NULL = off; else per run / per task "matches" flags
+	 * (runlist.c computes them with one scan of runs). */
+	const unsigned char *qrun, *qtask;
 };
 
 enum gkind { GE_TASK = 1, GE_ATTEMPT, GE_RUN };

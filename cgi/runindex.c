@@ -109,14 +109,13 @@ static uint32_t intern(struct runindex *ix, const char *s)
 
 	if (!s || !*s)
 		return 0;
-	if ((ix->hused + 1) * 2 > ix->hcap)
+	if ((ix->hused + 1) * 10 > ix->hcap * 7)
 		rehash(ix, ix->hcap ? ix->hcap * 2 : 4096);
 	sl = slot(ix, s);
 	if (*sl)
 		return *sl;
 	pool_append(ix, s, strlen(s), &off);
-	sl = slot(ix, s);  /* the pool may have moved; the table did not */
-	*sl = off;
+	*sl = off;  /* the pool may have moved; the table did not */
 	ix->hused++;
 	return off;
 }
@@ -173,10 +172,24 @@ static uint32_t task_num(struct runindex *ix, const char *task)
 		ix->t = realloc(ix->t, ix->tcap * sizeof *ix->t);
 	}
 	ix->t[ix->nt].id = off;
-	ix->t[ix->nt].title = 0;
 	ix->t[ix->nt].title_run = IX_NONE;
 	*sl = (uint32_t)ix->nt;
 	return (uint32_t)ix->nt++;
+}
+
+uint32_t ix_by_pk(const struct runindex *ix, long long pk)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ix->v[mid].pk < pk)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->n && ix->v[lo].pk == pk ? (uint32_t)lo : IX_NONE;
 }
 
 uint32_t ix_task_find(const struct runindex *ix, const char *task_id)
@@ -216,7 +229,6 @@ static void set_title(struct runindex *ix, uint32_t task, uint32_t run, const ch
 		return;
 	if (t->title_run != IX_NONE && t->title_run != run && !before(&ix->v[run], &ix->v[t->title_run]))
 		return;
-	t->title = intern(ix, title);
 	t->title_run = run;
 }
 
@@ -248,13 +260,15 @@ static void grow_runs(struct runindex *ix)
  * in pk order, rows arrive in pk order, so an old pk is found by search). */
 void ix_add(struct runindex *ix, long long pk, const char *id, const char *wf, const char *state,
 	    const char *started, const char *proj, const char *parent, const char *task,
-	    const char *task_title, const char *title, int is_host)
+	    const char *task_title, int is_host)
 {
 	struct ixrun *r;
 	long long ns;
 	uint32_t idx, idoff, *a;
 	size_t lo = 0, hi = ix->n;
 
+	if (!ix->n || ix->v[ix->n - 1].pk < pk)
+		lo = hi = ix->n;  /* rows arrive in pk order: append */
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
@@ -279,7 +293,6 @@ void ix_add(struct runindex *ix, long long pk, const char *id, const char *wf, c
 	r->wf = intern(ix, wf);
 	r->proj = intern(ix, proj);
 	r->parent = intern(ix, parent);
-	r->title = intern(ix, title);
 	r->state = (uint8_t)ix_state_code(state);
 	r->flags = (strcmp(wf, "list-tasks") == 0 ? IXF_LISTTASKS : 0) |
 		   (parent && *parent ? IXF_PARENT : 0) | (is_host ? IXF_HOST : 0);
@@ -302,6 +315,36 @@ void ix_add(struct runindex *ix, long long pk, const char *id, const char *wf, c
 	}
 	if (r->task != IX_NONE)
 		set_title(ix, r->task, idx, task_title);
+}
+
+void ix_reserve(struct runindex *ix, size_t n)
+{
+	size_t h = 4096;
+
+	if (n <= ix->cap)
+		return;
+	ix->cap = n + 1;
+	ix->v = realloc(ix->v, ix->cap * sizeof *ix->v);
+	if (ix->pcap < n * 20) {
+		ix->pcap = n * 20;
+		ix->pool = realloc(ix->pool, ix->pcap);
+	}
+	while (h * 7 < n * 16)
+		h *= 2;
+	if (h > ix->hcap)
+		rehash(ix, h);
+}
+
+void ix_compact(struct runindex *ix)
+{
+	if (ix->n && ix->n < ix->cap && !ix->step_lo) {
+		ix->cap = ix->n;
+		ix->v = realloc(ix->v, ix->cap * sizeof *ix->v);
+	}
+	if (ix->plen < ix->pcap) {
+		ix->pcap = ix->plen;
+		ix->pool = realloc(ix->pool, ix->pcap);
+	}
 }
 
 static const struct runindex *SORT_IX;
@@ -339,6 +382,7 @@ void ix_finish(struct runindex *ix)
 	}
 	SORT_IX = ix;
 	qsort(ix->order, ix->n, sizeof *ix->order, cmp_order);
+	ix->norder = ix->n;
 	free(ix->kids);
 	ix->kids = malloc((nk + 1) * sizeof *ix->kids);
 	ix->nkids = 0;
@@ -348,6 +392,40 @@ void ix_finish(struct runindex *ix)
 			ix->kids[ix->nkids++].run = (uint32_t)i;
 		}
 	qsort(ix->kids, ix->nkids, sizeof *ix->kids, cmp_kid);
+}
+
+void ix_refresh(struct runindex *ix, const uint32_t *changed, size_t n)
+{
+	char *mark = calloc(ix->n + 1, 1);
+	uint32_t *ch = malloc((n + 1) * sizeof *ch), *out = malloc((ix->n + 1) * sizeof *out);
+	size_t i, k = 0, a = 0, b = 0, old_n = 0, nch = 0;
+	int kids = 0;
+
+	for (i = 0; i < n; i++) {
+		if (mark[changed[i]])
+			continue;
+		mark[changed[i]] = 1;
+		ch[nch++] = changed[i];
+		kids |= (ix->v[changed[i]].flags & IXF_PARENT) != 0;
+	}
+	SORT_IX = ix;
+	qsort(ch, nch, sizeof *ch, cmp_order);
+	for (i = 0; i < ix->norder; i++)
+		if (!mark[ix->order[i]])
+			ix->order[old_n++] = ix->order[i];
+	while (a < old_n || b < nch) {
+		if (b == nch || (a < old_n && cmp_order(&ix->order[a], &ch[b]) <= 0))
+			out[k++] = ix->order[a++];
+		else
+			out[k++] = ch[b++];
+	}
+	free(ix->order);
+	ix->order = out;
+	ix->norder = k;
+	free(ch);
+	free(mark);
+	if (kids)
+		ix_finish(ix);
 }
 
 size_t ix_kids(const struct runindex *ix, uint32_t parent_id, size_t *first)

@@ -18,13 +18,13 @@ enum rstate { RS_OTHER, RS_PENDING, RS_RUNNING, RS_WAITING, RS_SUCCEEDED, RS_FAI
 /* Flags of one run. */
 enum { IXF_LISTTASKS = 1, IXF_PARENT = 2, IXF_HOST = 4 };
 
-/* 32 bytes per run. Strings are offsets into the pool (0 = ""). */
+/* 28 bytes per run. Strings are offsets into the pool (0 = ""). Titles
+ * are not kept: they are long, and only shown for the runs on a page. */
 struct ixrun {
 	uint32_t pk;        /* runs.pk, or rowid on stores without pk */
 	uint32_t id;        /* runs.id */
 	uint32_t parent;    /* parent_run_id */
 	uint32_t task;      /* task number, IX_NONE when task_id is '' */
-	uint32_t title;     /* runs.title */
 	uint32_t wf, proj;  /* workflow_name, project_dir */
 	uint32_t sec;       /* started_at as an instant: seconds since 1970, 0 = unset */
 	uint16_t ms;        /* and its milliseconds */
@@ -33,8 +33,8 @@ struct ixrun {
 };
 
 struct ixtask {
-	uint32_t id, title; /* task_id; the newest non-empty task_title */
-	uint32_t title_run; /* run the title came from */
+	uint32_t id;        /* task_id */
+	uint32_t title_run; /* newest run with a non-empty task_title, IX_NONE */
 };
 
 /* Child runs: one pair per run whose parent_run_id names an indexed run,
@@ -48,6 +48,7 @@ struct runindex {
 	struct ixrun *v;  size_t n, cap;
 	struct ixtask *t; size_t nt, tcap;
 	uint32_t *order;  /* run indexes: running first, then newest start (3.1) */
+	size_t norder;
 	struct ixkid *kids; size_t nkids;
 	char *pool; size_t plen, pcap;
 	uint32_t *hash; size_t hcap, hused; /* pool offsets, open addressing */
@@ -70,6 +71,7 @@ uint32_t ix_find_id(const struct runindex *ix, const char *id);
 uint32_t ix_run_of(const struct runindex *ix, uint32_t id_off);
 /* Offset of an interned string or 0 if the pool does not hold it. */
 uint32_t ix_lookup(const struct runindex *ix, const char *s);
+uint32_t ix_by_pk(const struct runindex *ix, long long pk);
 uint32_t ix_task_find(const struct runindex *ix, const char *task_id);
 int ix_state_code(const char *state);
 const char *ix_state_name(int code);
@@ -82,12 +84,18 @@ int ix_step_range(struct store *s, struct runindex *ix, const char *run_id,
 		  long long *lo, long long *hi);
 
 /* For tests and the builder: start empty, add rows, then finish (sort,
- * titles, children). Strings are copied. */
+ * children). Strings are copied; task_title only counts as set or not. */
 void ix_reset(struct runindex *ix);
 void ix_add(struct runindex *ix, long long pk, const char *id, const char *wf, const char *state,
 	    const char *started, const char *proj, const char *parent, const char *task,
-	    const char *task_title, const char *title, int is_host);
+	    const char *task_title, int is_host);
 void ix_finish(struct runindex *ix);
+/* After an update of a few runs (the changed list, new ones included):
+ * moves them to their place in the order without a full sort. */
+void ix_refresh(struct runindex *ix, const uint32_t *changed, size_t n);
+/* Sizes the arrays for about n runs / gives back what a build left over. */
+void ix_reserve(struct runindex *ix, size_t n);
+void ix_compact(struct runindex *ix);
 void ix_free(struct runindex *ix);
 size_t ix_bytes(const struct runindex *ix);
 

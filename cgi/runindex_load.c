@@ -10,6 +10,7 @@
 #include "runindex.h"
 #include "runjson.h"
 #include "runs.h"
+#include "timefmt.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ static void add_row(struct runindex *ix, sqlite3_stmt *st)
 	ix_add(ix, sqlite3_column_int64(st, RUN_PK), text(st, RUN_ID), text(st, RUN_WORKFLOW),
 	       text(st, RUN_STATE), text(st, RUN_STARTED), text(st, RUN_PROJECT),
 	       text(st, RUN_PARENT), text(st, RUN_TASK), text(st, RUN_TASK_TITLE),
-	       text(st, RUN_TITLE), sqlite3_column_int(st, RUN_IS_HOST));
+	       sqlite3_column_int(st, RUN_IS_HOST));
 }
 
 /* Rows with pk > after, in pk order. -1 on a store error. */
@@ -56,6 +57,33 @@ static int read_from(struct store *s, struct runindex *ix, long long after)
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 }
 
+/* Has the row's state or start changed? 1 yes, 0 no, 2 gone, -1 error.
+ * A narrow statement: most open runs have not changed. */
+static int moved(struct store *s, const struct ixrun *x)
+{
+	static char sql[300];
+	sqlite3_stmt *st;
+	long long ns;
+	int rc, diff = 0;
+
+	snprintf(sql, sizeof sql, "SELECT state, COALESCE(started_at,'') FROM runs WHERE %s = ?", pkcol(s));
+	st = store_prepare(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, x->pk);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		long long sec = ts_parse(text(st, 1), &ns) == 0 && ns > 0 ? ns / 1000000000LL : 0;
+
+		diff = ix_state_code(text(st, 0)) != x->state || sec != (long long)x->sec ||
+		       (sec && (ns / 1000000LL) % 1000 != x->ms);
+	}
+	store_done(st);
+	if (rc == SQLITE_ROW)
+		return diff;
+	return rc == SQLITE_DONE ? 2 : store_fail(s, rc);
+}
+
 /* 1 re-read, 0 the row is gone, -1 store error. */
 static int reread(struct store *s, struct runindex *ix, uint32_t pk)
 {
@@ -64,17 +92,43 @@ static int reread(struct store *s, struct runindex *ix, uint32_t pk)
 
 	if (got == 1) {
 		ix_add(ix, r.pk, r.id, r.workflow, r.state, r.started_at, r.project_dir,
-		       r.parent_run_id, r.task_id, r.task_title, r.title, r.is_host);
+		       r.parent_run_id, r.task_id, r.task_title, r.is_host);
 		run_free(&r);
 	}
 	return got;
 }
 
-static long long count_runs(struct store *s)
+/* Is this still the store the index was built from? The daemon never
+ * deletes runs, so the first, middle and last indexed rows must still be
+ * there with the same ids (a store file replaced by another fails this). */
+static int same_store(struct store *s, struct runindex *ix)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM runs");
-	long long n = -1;
+	size_t at[3] = {0, ix->n / 2, ix->n ? ix->n - 1 : 0}, i;
 
+	for (i = 0; i < 3 && ix->n; i++) {
+		struct run r;
+		int got = run_by_pk(s, ix->v[at[i]].pk, &r), same;
+
+		if (got < 0)
+			return -1;
+		if (!got)
+			return 0;
+		same = strcmp(r.id, ix_str(ix, ix->v[at[i]].id)) == 0;
+		run_free(&r);
+		if (!same)
+			return 0;
+	}
+	return 1;
+}
+
+static long long max_pk(struct store *s)
+{
+	static char sql[64];
+	sqlite3_stmt *st;
+	long long n = 0;
+
+	snprintf(sql, sizeof sql, "SELECT max(%s) FROM runs", pkcol(s));
+	st = store_prepare(s, sql);
 	if (!st)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -88,27 +142,39 @@ static int is_final(int state)
 	return state == RS_SUCCEEDED || state == RS_FAILED || state == RS_CANCELLED;
 }
 
-/* 0 updated, 1 needs a full build, -1 store error. */
-static int incremental(struct store *s, struct runindex *ix)
+/* 0 updated (*changed lists the runs that moved or are new, malloc'd),
+ * 1 needs a full build, -1 store error. */
+static int incremental(struct store *s, struct runindex *ix, uint32_t **changed, size_t *nch)
 {
 	size_t i, n0 = ix->n;
-	uint32_t *open = malloc((n0 + 1) * sizeof *open);
-	size_t nopen = 0;
-	int rc = 0;
+	int rc = same_store(s, ix);
 
-	for (i = 0; i < n0; i++)
-		if (!is_final(ix->v[i].state))
-			open[nopen++] = ix->v[i].pk;
-	for (i = 0; i < nopen && rc == 0; i++) {
-		int got = reread(s, ix, open[i]);
+	*changed = NULL;
+	*nch = 0;
+	if (rc <= 0)
+		return rc < 0 ? -1 : 1;
+	rc = 0;
+	*changed = malloc((n0 + 1) * sizeof **changed);
+	for (i = 0; i < n0 && rc == 0; i++) {
+		int m;
 
-		rc = got < 0 ? -1 : got == 0 ? 1 : 0;
+		if (is_final(ix->v[i].state))
+			continue;
+		m = moved(s, &ix->v[i]);
+		if (m == 1) {
+			m = reread(s, ix, ix->v[i].pk);
+			(*changed)[(*nch)++] = (uint32_t)i;
+			m = m == 1 ? 0 : m == 0 ? 2 : -1;
+		}
+		rc = m < 0 ? -1 : m == 2 ? 1 : 0;
 	}
-	free(open);
 	if (rc == 0 && read_from(s, ix, ix->maxpk) != 0)
 		rc = -1;
-	if (rc == 0 && count_runs(s) != (long long)ix->n)
-		rc = 1;
+	if (rc == 0) {
+		*changed = realloc(*changed, (*nch + ix->n - n0 + 1) * sizeof **changed);
+		for (i = n0; i < ix->n; i++)
+			(*changed)[(*nch)++] = (uint32_t)i;
+	}
 	return rc;
 }
 
@@ -142,11 +208,17 @@ static int full_build(struct store *s)
 {
 	struct runindex fresh = {0};
 
+	long long most = max_pk(s);
+
+	if (most < 0)
+		return -1;
 	ix_reset(&fresh);
+	ix_reserve(&fresh, most < 4000000 ? (size_t)most : 4000000);
 	if (read_from(s, &fresh, -1) != 0) {
 		ix_free(&fresh);
 		return -1;
 	}
+	ix_compact(&fresh);
 	move_steps(&IX, &fresh);
 	ix_free(&IX);
 	IX = fresh;
@@ -164,14 +236,22 @@ struct runindex *runindex_get(struct store *s)
 	if (IX.version == ver && IX.pool)
 		return &IX;
 	if (IX.pool && strcmp(IX_COLS, s->run_cols) == 0) {
-		rc = incremental(s, &IX);
+		uint32_t *changed;
+		size_t nch;
+
+		rc = incremental(s, &IX, &changed, &nch);
+		if (rc == 0)
+			ix_refresh(&IX, changed, nch);
+		free(changed);
 		if (rc < 0)
 			return NULL;
 	}
-	if (rc != 0 && full_build(s) != 0)
-		return NULL;
+	if (rc != 0) {
+		if (full_build(s) != 0)
+			return NULL;
+		ix_finish(&IX);
+	}
 	snprintf(IX_COLS, sizeof IX_COLS, "%s", s->run_cols);
-	ix_finish(&IX);
 	IX.version = ver;
 	return &IX;
 }

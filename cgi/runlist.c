@@ -3,6 +3,7 @@
 #include "json.h"
 #include "resp.h"
 #include "runjson.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,9 +57,60 @@ int runlist_params(struct req *r, struct runlist *l, int paged_default)
 	return 0;
 }
 
-const char *runlist_task_title(const struct runindex *ix, uint32_t task)
+char *task_title(struct store *s, const struct runindex *ix, uint32_t task)
 {
-	return task == IX_NONE ? "" : ix_str(ix, ix->t[task].title);
+	static char sql[1400];
+	sqlite3_stmt *st;
+	const char *t;
+	char *out = NULL;
+
+	if (task == IX_NONE || ix->t[task].title_run == IX_NONE)
+		return strdup("");
+	snprintf(sql, sizeof sql, "SELECT %s FROM runs WHERE %s = ?", s->run_cols,
+		 store_has(s, F_PK) ? "pk" : "rowid");
+	st = store_prepare(s, sql);
+	if (st) {
+		sqlite3_bind_int64(st, 1, ix->v[ix->t[task].title_run].pk);
+		if (sqlite3_step(st) == SQLITE_ROW && (t = (const char *)sqlite3_column_text(st, RUN_TASK_TITLE)))
+			out = strdup(t);
+		store_done(st);
+	}
+	return out ? out : strdup("");
+}
+
+static int hit(sqlite3_stmt *st, int col, const char *q)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return t && strcasestr(t, q) != NULL;
+}
+
+/* One scan of runs: which runs (id, title, workflow) and which tasks
+ * (task id, task title, run title) contain q, ASCII case-insensitively. */
+static int search(struct store *s, struct runlist *l)
+{
+	static char sql[1400];
+	sqlite3_stmt *st;
+	int rc;
+
+	l->qrun = calloc(l->ix->n + 1, 1);
+	l->qtask = calloc(l->ix->nt + 1, 1);
+	snprintf(sql, sizeof sql, "SELECT %s FROM runs", s->run_cols);
+	st = store_prepare(s, sql);
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint32_t i = ix_by_pk(l->ix, sqlite3_column_int64(st, RUN_PK));
+		int title = hit(st, RUN_TITLE, l->q);
+
+		if (i == IX_NONE)
+			continue;
+		l->qrun[i] = title || hit(st, RUN_ID, l->q) || hit(st, RUN_WORKFLOW, l->q);
+		if (l->ix->v[i].task != IX_NONE && (title || hit(st, RUN_TASK, l->q) || hit(st, RUN_TASK_TITLE, l->q)))
+			l->qtask[l->ix->v[i].task] = 1;
+	}
+	store_done(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 }
 
 /* A row deleted between the index walk and the fetch shows as empty. */
@@ -107,7 +159,12 @@ int runlist_load(struct req *r, struct store *s, const struct project *pr, struc
 			f.proj = IX_NONE;  /* no run has it: match nothing */
 	}
 	f.state = l->state ? ix_state_code(l->state) : -1;
-	f.q = l->q;
+	if (l->q && search(s, l) != 0) {
+		store_unavailable(r, s);
+		return -1;
+	}
+	f.qrun = l->qrun;
+	f.qtask = l->qtask;
 	group_runs(l->ix, &f, (size_t)l->page, (size_t)l->per, &l->g);
 	if (l->paged)
 		l->pages = l->g.items ? (long long)((l->g.items + (size_t)l->per - 1) / (size_t)l->per) : 1;
@@ -128,6 +185,8 @@ void runlist_free(struct runlist *l)
 	glist_free(&l->g);
 	free(l->q);
 	free(l->state);
+	free(l->qrun);
+	free(l->qtask);
 	memset(l, 0, sizeof *l);
 }
 
@@ -151,9 +210,11 @@ int task_json_head(struct json_object *o, struct store *s, const struct runindex
 		   uint32_t task, uint32_t latest, const struct projects *p, struct run *run)
 {
 	int got = run_by_pk(s, ix->v[latest].pk, run);
+	char *title = task_title(s, ix, task);
 
 	jadd_str(o, "task_id", ix_str(ix, ix->t[task].id));
-	jadd_str_nonempty(o, "task_title", runlist_task_title(ix, task));
+	jadd_str_nonempty(o, "task_title", title);
+	free(title);
 	if (got == 1)
 		jadd_str_nonempty(o, "project_label", project_label(p, run->project_dir));
 	return got;

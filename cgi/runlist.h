@@ -21,6 +21,7 @@ struct runlist {
 	long long page, per;     /* page 0 = everything (the daemon's API answer) */
 	long long pages;
 	char *q, *state;         /* as given, owned; NULL when absent */
+	unsigned char *qrun, *qtask; /* search hits (owned) */
 	int paged;               /* any of the new parameters was given */
 };
 
@@ -41,7 +42,8 @@ int need_run(struct req *r, struct store **s, struct runindex **ix, struct run *
  * further keys, who then run_frees it. */
 int task_json_head(struct json_object *o, struct store *s, const struct runindex *ix,
 		   uint32_t task, uint32_t latest, const struct projects *p, struct run *run);
-/* Title of a task number, "" when none. */
-const char *runlist_task_title(const struct runindex *ix, uint32_t task);
+/* Title of a task number (its newest non-empty runs.task_title), ""
+ * when none; malloc'd, caller frees. */
+char *task_title(struct store *s, const struct runindex *ix, uint32_t task);
 
 #endif
