@@ -1,5 +1,6 @@
 #include "logread.h"
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -111,16 +112,28 @@ static long long nl_before(struct rback *b, long long p)
 	return -1;
 }
 
-/* The held bytes and full length of the line [s, e) (e excludes '\n'). */
-static void read_line(int fd, long long s, long long e, struct buf *out, long long *full)
+/* The held bytes and full length of the line [s, e) (e excludes '\n'),
+ * from the block cache when it holds them. */
+static void read_line(int fd, struct rback *cache, long long s, long long e, struct buf *out,
+		      long long *full)
 {
 	long long n = e - s;
 	size_t want = n > LOG_HOLD ? LOG_HOLD : (size_t)n;
 	ssize_t got;
 
+	if (cache && n < BLK && !(s >= cache->bo && e <= cache->bo + (long long)cache->bl)) {
+		cache->bo = s;
+		got = pread(fd, cache->blk, BLK, s);
+		cache->bl = got > 0 ? (size_t)got : 0;
+	}
 	buf_reset(out);
 	buf_grow(out, want + 1);
-	got = want ? pread(fd, out->p, want, s) : 0;
+	if (cache && s >= cache->bo && e <= cache->bo + (long long)cache->bl) {
+		memcpy(out->p, cache->blk + (s - cache->bo), want);
+		got = (ssize_t)want;
+	} else {
+		got = want ? pread(fd, out->p, want, s) : 0;
+	}
 	out->len = got > 0 ? (size_t)got : 0;
 	*full = n;
 	if (n && (size_t)n == out->len && out->p[n - 1] == '\r')
@@ -198,40 +211,91 @@ void vlines_free(struct vlines *v)
 
 /* ---- the daemon's end/limit paging ---- */
 
+/* Step names shared by many snapshots; the step changes rarely, so the
+ * ring holds references instead of copies (bounded by the ring size). */
+struct sref {
+	int rc;
+	char s[];
+};
+
+static struct sref *sref_new(const char *s)
+{
+	size_t n = strlen(s);
+	struct sref *r = malloc(sizeof *r + n + 1);
+
+	r->rc = 1;
+	memcpy(r->s, s, n + 1);
+	return r;
+}
+
+static struct sref *sref_get(struct sref *r)
+{
+	r->rc++;
+	return r;
+}
+
+static void sref_put(struct sref *r)
+{
+	if (r && --r->rc == 0)
+		free(r);
+}
+
 struct snap {
 	long long off;
-	struct logstate st;   /* state before the line */
+	struct sref *step;    /* state before the line */
+	char ts[64];
 };
 
 struct win {
 	struct logstate st;
+	struct sref *cur;     /* st.step, shared */
 	struct logline tmp;
 	long long total, end, limit;
 	struct snap *ring, *fix; /* last `limit` lines; lines [end-limit, end) */
 };
 
+static void snap_set(struct snap *d, long long off, struct sref *step, const char *ts)
+{
+	sref_put(d->step);
+	d->off = off;
+	d->step = sref_get(step);
+	memcpy(d->ts, ts, sizeof d->ts);
+}
+
 static void count_line(void *ctx, long long off, const char *s, size_t n, long long full)
 {
 	struct win *w = ctx;
-	struct logstate before = w->st;
+	struct sref *before = sref_get(w->cur);
+	char ts[64];
 	long long i;
+	int vis;
 
-	if (!log_parse(&w->st, s, n, full, &w->tmp))
-		return;
-	i = w->total++;
-	w->ring[i % w->limit] = (struct snap){off, before};
-	if (w->end >= 0 && i >= w->end - w->limit && i < w->end)
-		w->fix[i - (w->end - w->limit)] = (struct snap){off, before};
+	memcpy(ts, w->st.ts, sizeof ts);
+	vis = log_parse(&w->st, s, n, full, &w->tmp);
+	if (strcmp(w->st.step, w->cur->s) != 0) {
+		sref_put(w->cur);
+		w->cur = sref_new(w->st.step);
+	}
+	if (vis) {
+		i = w->total++;
+		snap_set(&w->ring[i % w->limit], off, before, ts);
+		if (w->end >= 0 && i >= w->end - w->limit && i < w->end)
+			snap_set(&w->fix[i - (w->end - w->limit)], off, before, ts);
+	}
+	sref_put(before);
 }
 
 static void reparse(int fd, const struct snap *sn, struct vlines *out)
 {
 	struct buf line = {0};
 	struct logline l = {0};
-	struct logstate st = sn->st;
+	struct logstate st;
 	long long full, e = line_end(fd, sn->off);
 
-	read_line(fd, sn->off, e, &line, &full);
+	snprintf(st.step, sizeof st.step, "%s", sn->step->s);
+	memcpy(st.ts, sn->ts, sizeof st.ts);
+
+	read_line(fd, NULL, sn->off, e, &line, &full);
 	if (log_parse(&st, line.p ? line.p : "", line.len, full, &l)) {
 		l.off = sn->off;
 		vl_push(out, &l);
@@ -253,8 +317,9 @@ int log_window(const char *path, long long end, long long limit, struct vlines *
 		return -1;
 	w.limit = limit > 0 ? limit : 1000;
 	w.end = end;
-	w.ring = malloc((size_t)w.limit * sizeof *w.ring);
-	w.fix = end >= 0 ? malloc((size_t)w.limit * sizeof *w.fix) : NULL;
+	w.ring = calloc((size_t)w.limit, sizeof *w.ring);
+	w.fix = end >= 0 ? calloc((size_t)w.limit, sizeof *w.fix) : NULL;
+	w.cur = sref_new("");
 	forward(fd, 0, count_line, &w);
 	out->size = size;
 	out->total = w.total;
@@ -272,6 +337,12 @@ int log_window(const char *path, long long end, long long limit, struct vlines *
 	out->start = start;
 	out->end = end;
 	logline_free(&w.tmp);
+	for (i = 0; i < w.limit; i++) {
+		sref_put(w.ring[i].step);
+		if (w.fix)
+			sref_put(w.fix[i].step);
+	}
+	sref_put(w.cur);
 	free(w.ring);
 	free(w.fix);
 	close(fd);
@@ -297,8 +368,11 @@ static void state_at(int fd, struct rback *b, long long p, struct logstate *st)
 		e = p - 1;
 		s = nl_before(b, e) + 1;
 		p = s;
-		read_line(fd, s, e, &line, &full);
+		read_line(fd, b, s, e, &line, &full);
+		/* only marked lines matter; parse status lines only */
 		if (!line.len || line.p[0] != '[')
+			continue;
+		if (have_ts && !memmem(line.p, line.len < 200 ? line.len : 200, "] [status] step_", 16))
 			continue;
 		memset(&tmp, 0, sizeof tmp);
 		strcpy(tmp.ts, "-");
@@ -346,7 +420,7 @@ int log_back(const char *path, long long before, size_t want, struct vlines *out
 		e = (pos == size && byte_at(b, size - 1) != '\n') ? size : pos - 1;
 		s = nl_before(b, e) + 1;
 		pos = s;
-		read_line(fd, s, e, &line, &full);
+		read_line(fd, b, s, e, &line, &full);
 		memset(&st, 0, sizeof st);
 		strcpy(st.ts, "x");
 		vis += log_parse(&st, line.p ? line.p : "", line.len, full, &l);
@@ -357,7 +431,7 @@ int log_back(const char *path, long long before, size_t want, struct vlines *out
 	out->first_off = pos;
 	state_at(fd, b, pos, &st);
 	for (i = nsp; i-- > 0;) {
-		read_line(fd, sp[i].s, sp[i].e, &line, &full);
+		read_line(fd, b, sp[i].s, sp[i].e, &line, &full);
 		if (log_parse(&st, line.p ? line.p : "", line.len, full, &l)) {
 			l.off = sp[i].s;
 			vl_push(out, &l);
