@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "store.h"
+#include "usage.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +34,8 @@ int cli_main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--check") == 0)
 		return check();
+	if (strcmp(argv[1], "usage") == 0)
+		return cli_usage(argc, argv);
 	if (strcmp(argv[1], "--print-store") == 0)
 		return print_store();
 	fprintf(stderr, "usage: cloche-dash [--listen ADDR | --check | --version | --print-store]\n"

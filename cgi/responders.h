@@ -17,6 +17,10 @@ void page_project(struct req *r);        /* page_project.c GET /projects/{name} 
 void api_project_info(struct req *r);    /* api_project_info.c GET /api/projects/{name}/info */
 void api_prompt_diff(struct req *r);     /* api_prompt_diff.c GET /api/projects/{name}/info/prompt-diff */
 void api_project_tasks(struct req *r);   /* api_project_tasks.c GET /api/projects/{name}/tasks */
+void api_usage(struct req *r);           /* api_usage.c GET /api/usage */
+void api_project_usage(struct req *r);   /* api_project_usage.c GET /api/projects/{name}/usage */
+void page_usage(struct req *r);          /* page_usage.c GET /usage */
+void api_connect_usage(struct req *r);   /* api_connect_usage.c POST /cloche.v1.ClocheService/GetUsage */
 void page_runs(struct req *r);           /* page_runs.c GET /runs */
 void page_project_runs(struct req *r);   /* page_runs.c GET /projects/{name}/runs */
 void page_run(struct req *r);            /* page_run.c GET /runs/{id} */
