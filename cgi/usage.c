@@ -7,28 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* First record with t >= lo. */
-static size_t lower_bound(const struct udb *d, long long lo)
-{
-	size_t a = 0, b = d->nrec;
-
-	while (a < b) {
-		size_t m = a + (b - a) / 2;
-
-		if (d->rec[m].t < lo)
-			a = m + 1;
-		else
-			b = m;
-	}
-	return a;
-}
-
-/* proj: -1 all projects (a run row must exist), else the project index. */
-static int run_matches(const struct udb *d, int run, int proj)
-{
-	return proj < 0 ? d->runs[run].np > 0 : udb_run_in_proj(d, run, proj);
-}
-
 static const struct udb *sorted_db;
 
 static int cmp_agent_idx(const void *a, const void *b)
@@ -77,10 +55,10 @@ static void sum_window(const struct udb *d, int proj, int agent, long long lo, l
 {
 	size_t i;
 
-	for (i = lower_bound(d, lo); i < d->nrec && d->rec[i].t <= hi; i++) {
+	for (i = udb_first_at(d, lo); i < d->nrec && d->rec[i].t <= hi; i++) {
 		const struct urec *r = &d->rec[i];
 
-		if ((agent >= 0 && r->agent != agent) || !run_matches(d, r->run, proj))
+		if ((agent >= 0 && r->agent != agent) || !udb_run_matches(d, r->run, proj))
 			continue;
 		per[r->agent].in += r->in;
 		per[r->agent].out += r->out;
@@ -200,11 +178,11 @@ int usage_chart(struct store *s, const char *project_dir, long long start, long 
 	if (*project_dir && (proj = smap_find(&d->proj, project_dir)) < 0)
 		return 0;
 	tot = calloc((size_t)(d->agent.n + 1) * (size_t)nb, sizeof *tot);
-	for (r = lower_bound(d, start); r < d->nrec && d->rec[r].t <= now; r++) {
+	for (r = udb_first_at(d, start); r < d->nrec && d->rec[r].t <= now; r++) {
 		const struct urec *x = &d->rec[r];
 		long long b = (x->t - start) / step;
 
-		if (b < nb && run_matches(d, x->run, proj))
+		if (b < nb && udb_run_matches(d, x->run, proj))
 			tot[(size_t)x->agent * (size_t)nb + (size_t)b] += x->in + x->out;
 	}
 	ord = agents_sorted(d);

@@ -264,6 +264,28 @@ void udb_tasks(struct udb *d)
 	d->task_version = d->version;
 }
 
+/* First record with t >= lo. */
+size_t udb_first_at(const struct udb *d, long long lo)
+{
+	size_t a = 0, b = d->nrec;
+
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+
+		if (d->rec[m].t < lo)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a;
+}
+
+/* proj: -1 all projects (a run row must exist), else the project index. */
+int udb_run_matches(const struct udb *d, int run, int proj)
+{
+	return proj < 0 ? d->runs[run].np > 0 : udb_run_in_proj(d, run, proj);
+}
+
 int udb_run_in_proj(const struct udb *d, int run, int proj)
 {
 	const struct urun *u = &d->runs[run];

@@ -70,6 +70,10 @@ const struct uacc *udb_acc(const struct udb *d, int kind, int ent, int agent);
 /* Per-task totals (K_TASK in udb_acc) are summed from the runs on demand. */
 void udb_tasks(struct udb *d);
 int udb_run_in_proj(const struct udb *d, int run, int proj);
+/* proj -1: any project (some runs row has the ID, as the daemon's join). */
+int udb_run_matches(const struct udb *d, int run, int proj);
+/* Index of the first record with t >= lo. */
+size_t udb_first_at(const struct udb *d, long long lo);
 int smap_find(const struct smap *m, const char *s);
 void udb_reset(void);
 /* GetUsage by one SQL scan (instants via julianday, steps once via IN):

@@ -29,11 +29,6 @@ static int run_first_proj(const struct udb *d, int run)
 	return d->runs[run].np ? d->runs[run].p1 : -1;
 }
 
-static int in_proj(const struct udb *d, int run, int proj)
-{
-	return proj < 0 ? d->runs[run].np > 0 : udb_run_in_proj(d, run, proj);
-}
-
 static void run_tasks_add(const struct udb *d, struct tacc *tasks, int run, const char *agent,
 			  long long in, long long out)
 {
@@ -47,20 +42,12 @@ static void run_tasks_add(const struct udb *d, struct tacc *tasks, int run, cons
 static void window_sums(const struct udb *d, int proj, long long lo, long long now,
 			struct tacc *runs, struct tacc *tasks)
 {
-	size_t a = 0, b = d->nrec, i;
+	size_t i;
 
-	while (a < b) {
-		size_t m = a + (b - a) / 2;
-
-		if (d->rec[m].t < lo)
-			a = m + 1;
-		else
-			b = m;
-	}
-	for (i = a; i < d->nrec && d->rec[i].t <= now; i++) {
+	for (i = udb_first_at(d, lo); i < d->nrec && d->rec[i].t <= now; i++) {
 		const struct urec *r = &d->rec[i];
 
-		if (!in_proj(d, r->run, proj) || (!r->in && !r->out))
+		if (!udb_run_matches(d, r->run, proj) || (!r->in && !r->out))
 			continue;
 		tacc_add(&runs[r->run], d->agent.s[r->agent], r->in, r->out);
 		run_tasks_add(d, tasks, r->run, d->agent.s[r->agent], r->in, r->out);
@@ -77,7 +64,7 @@ static void all_time_sums(const struct udb *d, int proj, struct tacc *runs, stru
 	for (k = 0; k < d->run.n; k++) {
 		const struct urun *u = &d->runs[k];
 
-		if (!in_proj(d, k, proj))
+		if (!udb_run_matches(d, k, proj))
 			continue;
 		for (i = 0; i < u->nt; i++)
 			task_in_proj[i ? u->tx[i - 1] : u->t1] = 1;
