@@ -195,6 +195,7 @@ static const char *join(struct parser *p, const char **items, size_t n)
 static int parse_token_limit(struct parser *p, const char **out)
 {
 	struct tok at = p->cur, t;
+	const char *digits;
 	int neg = 0;
 
 	if (p->cur.type == T_ILLEGAL && strcmp(p->cur.lit, "-") == 0 && p->peek.type == T_INT) {
@@ -203,7 +204,8 @@ static int parse_token_limit(struct parser *p, const char **out)
 	}
 	if (expect(p, T_INT, &t))
 		return -1;
-	if (neg && strcmp(t.lit, "1") != 0 && strspn(t.lit, "0") != strlen(t.lit))
+	digits = t.lit + strspn(t.lit, "0");
+	if (neg && *digits && strcmp(digits, "1") != 0)
 		return fail(p, "line %d col %d: token-limit must be -1 or greater, got -%s",
 			    at.line, at.col, t.lit);
 	*out = neg ? cat3(p, "-", "", t.lit) : t.lit;

@@ -314,7 +314,7 @@ static void values(void **state)
 {
 	static const char src[] =
 		"workflow w {\n"
-		"  token-limit = -1\n"
+		"  token-limit = -01\n"
 		"  token-limit -> s\n"
 		"  agent q { command = \"c\" args = \"-x\" }\n"
 		"  step s {\n"
@@ -343,7 +343,7 @@ static void values(void **state)
 		   "dotted=a.b.c|esc=t\tn\nq\"b\\d\\dz|host.deep.deeper.k=v|list=a,b,c|max_attempts=5|"
 		   "num=42|prompt=file(\"a\"b\",x.y3)|token-limit=0");
 	check_wires(w, "s:give-up->done s:timeout->abort* s:token-limit->s*");
-	assert_string_equal(dsl_cfg(w->cfg, w->ncfg, "token-limit"), "-1");
+	assert_string_equal(dsl_cfg(w->cfg, w->ncfg, "token-limit"), "-01");
 	dsl_free(&f);
 }
 
