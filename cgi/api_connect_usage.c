@@ -107,7 +107,7 @@ static void add_int64(struct json_object *o, const char *key, long long v)
 }
 
 /* proto3 JSON leaves out fields at their default value. */
-static void reply_json(struct req *r, const struct usage_list *l)
+static void reply_json(struct req *r, enum rpc_proto p, const struct usage_list *l)
 {
 	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
 	struct buf b = {0};
@@ -130,7 +130,7 @@ static void reply_json(struct req *r, const struct usage_list *l)
 		json_object_put(a);
 	json_emit(&b, o);
 	json_object_put(o);
-	rpc_reply(r, RPC_CONNECT_JSON, (const unsigned char *)b.p, b.len);
+	rpc_reply(r, p, (const unsigned char *)b.p, b.len);
 	buf_free(&b);
 }
 
@@ -171,8 +171,8 @@ static void answer(struct req *r, enum rpc_proto p, const struct usage_req *q)
 		rpc_error(r, p, GRPC_UNAVAILABLE, s->err);
 		return;
 	}
-	if (p == RPC_CONNECT_JSON)
-		reply_json(r, &l);
+	if (rpc_is_json(p))
+		reply_json(r, p, &l);
 	else
 		reply_proto(r, p, &l);
 	usage_list_free(&l);
@@ -189,7 +189,7 @@ void api_connect_usage(struct req *r)
 	if (p == RPC_NONE) {
 		rpc_error(r, RPC_CONNECT_JSON, GRPC_UNIMPLEMENTED,
 			  "unsupported content type: use application/json, application/proto, "
-			  "application/grpc-web+proto or application/grpc-web-text+proto");
+			  "application/grpc-web(+proto|+json) or application/grpc-web-text");
 		r->status = 415;
 		return;
 	}
@@ -197,7 +197,7 @@ void api_connect_usage(struct req *r)
 		rpc_error(r, p, GRPC_INVALID_ARGUMENT, why);
 		return;
 	}
-	if ((p == RPC_CONNECT_JSON ? decode_json(msg, n, &q) : decode_proto(msg, n, &q)) != 0)
+	if ((rpc_is_json(p) ? decode_json(msg, n, &q) : decode_proto(msg, n, &q)) != 0)
 		rpc_error(r, p, GRPC_INVALID_ARGUMENT, why);
 	else
 		answer(r, p, &q);

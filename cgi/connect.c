@@ -33,7 +33,14 @@ enum rpc_proto rpc_detect(const struct req *r)
 		return RPC_GRPC_WEB;
 	if (ct_is(ct, "application/grpc-web-text") || ct_is(ct, "application/grpc-web-text+proto"))
 		return RPC_GRPC_WEB_TEXT;
+	if (ct_is(ct, "application/grpc-web+json"))
+		return RPC_GRPC_WEB_JSON;
 	return RPC_NONE;
+}
+
+int rpc_is_json(enum rpc_proto p)
+{
+	return p == RPC_CONNECT_JSON || p == RPC_GRPC_WEB_JSON;
 }
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -140,7 +147,7 @@ int rpc_request_message(const struct req *r, enum rpc_proto p, unsigned char **m
 		*n = r->in_len;
 		return 0;
 	}
-	if (p == RPC_GRPC_WEB)
+	if (p == RPC_GRPC_WEB || p == RPC_GRPC_WEB_JSON)
 		return grpc_web_frame((const unsigned char *)(r->in ? r->in : ""), r->in_len, msg, n, why);
 	if (b64_decode(r->in ? r->in : "", r->in_len, &raw, &rn) != 0) {
 		*why = "gRPC-Web-Text body is not base64";
@@ -214,7 +221,7 @@ static void grpc_web_reply(struct req *r, enum rpc_proto p, const unsigned char 
 		r->ctype = "application/grpc-web-text+proto";
 	} else {
 		resp_plain_bytes(r, 200, body.p, body.len);
-		r->ctype = "application/grpc-web+proto";
+		r->ctype = p == RPC_GRPC_WEB_JSON ? "application/grpc-web+json" : "application/grpc-web+proto";
 	}
 	buf_free(&body);
 	buf_free(&t);

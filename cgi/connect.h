@@ -6,7 +6,10 @@
 #include "req.h"
 #include <stddef.h>
 
-enum rpc_proto { RPC_CONNECT_JSON, RPC_CONNECT_PROTO, RPC_GRPC_WEB, RPC_GRPC_WEB_TEXT, RPC_NONE };
+enum rpc_proto { RPC_CONNECT_JSON, RPC_CONNECT_PROTO, RPC_GRPC_WEB, RPC_GRPC_WEB_TEXT,
+		 RPC_GRPC_WEB_JSON, RPC_NONE };
+/* Is the message proto3 JSON (else binary protobuf)? */
+int rpc_is_json(enum rpc_proto p);
 
 /* gRPC status codes and their Connect names. */
 enum { GRPC_OK = 0, GRPC_INVALID_ARGUMENT = 3, GRPC_UNIMPLEMENTED = 12, GRPC_INTERNAL = 13,
