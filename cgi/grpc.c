@@ -19,11 +19,13 @@ struct grpc_stream {
 	int fd;
 	nghttp2_session *ng;
 	int32_t sid;
-	uint8_t *body;            /* framed request, owned */
-	size_t body_len, body_off;
+	uint8_t *frame;           /* framed request, owned */
+	size_t frame_len, frame_off;
 	uint8_t *wbuf;            /* bytes nghttp2 produced, not yet written (owned) */
 	size_t wlen, woff;
 	int http_status, got_headers, closed, eof, reset;
+	int got_settings;         /* the peer spoke HTTP/2 at least once */
+	size_t rx_bytes;
 	uint32_t rst_code;
 	int code;                 /* grpc-status, -1 until seen */
 	char msg[600];
@@ -80,6 +82,8 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *fr, void *ud)
 	(void)ng;
 	if (fr->hd.type == NGHTTP2_HEADERS && fr->hd.stream_id == s->sid)
 		s->got_headers = 1;
+	if (fr->hd.type == NGHTTP2_SETTINGS)
+		s->got_settings = 1;
 	return 0;
 }
 
@@ -124,14 +128,14 @@ static ssize_t read_body(nghttp2_session *ng, int32_t sid, uint8_t *buf, size_t 
 			 uint32_t *flags, nghttp2_data_source *src, void *ud)
 {
 	struct grpc_stream *s = ud;
-	size_t n = s->body_len - s->body_off;
+	size_t n = s->frame_len - s->frame_off;
 
 	(void)ng; (void)sid; (void)src;
 	if (n > len)
 		n = len;
-	memcpy(buf, s->body + s->body_off, n);
-	s->body_off += n;
-	if (s->body_off == s->body_len)
+	memcpy(buf, s->frame + s->frame_off, n);
+	s->frame_off += n;
+	if (s->frame_off == s->frame_len)
 		*flags |= NGHTTP2_DATA_FLAG_EOF;
 	return (ssize_t)n;
 }
@@ -252,7 +256,9 @@ static int io_round(struct grpc_stream *s, int wait_ms, struct grpc_status *st)
 		s->eof = 1;
 		return 0;
 	}
-	if (nghttp2_session_mem_recv(s->ng, buf, (size_t)n) < 0) {
+	s->rx_bytes += (size_t)n;
+	if (nghttp2_session_mem_recv(s->ng, buf, (size_t)n) < 0 || (!s->got_settings && s->rx_bytes >= 9 &&
+	    !nghttp2_session_want_read(s->ng))) {
 		fail(st, GRPC_INTERNAL, 502, "daemon at %s does not speak gRPC over HTTP/2 (is it the daemon's port?)%s",
 		     s->shown, "");
 		return -1;
@@ -291,7 +297,7 @@ static void free_stream(struct grpc_stream *s)
 		nghttp2_session_del(s->ng);
 	if (s->fd >= 0)
 		close(s->fd);
-	free(s->body);
+	free(s->frame);
 	free(s->wbuf);
 	grpc_deframe_free(&s->df);
 	free(s);
@@ -329,10 +335,10 @@ static int submit(struct grpc_stream *s, const char *method, const ProtobufCMess
 	size_t n = protobuf_c_message_get_packed_size(req);
 	int i, k = 0;
 
-	s->body = malloc(n + 5);
-	grpc_frame_header(s->body, (uint32_t)n);
-	protobuf_c_message_pack(req, s->body + 5);
-	s->body_len = n + 5;
+	s->frame = malloc(n + 5);
+	grpc_frame_header(s->frame, (uint32_t)n);
+	protobuf_c_message_pack(req, s->frame + 5);
+	s->frame_len = n + 5;
 	snprintf(path, sizeof path, "/cloche.v1.ClocheService/%s", method);
 	snprintf(timeout, sizeof timeout, "%dm", timeout_ms);
 	nv[k++] = (nghttp2_nv)NV(":method", "POST");
@@ -398,6 +404,10 @@ static void final_status(struct grpc_stream *s, struct grpc_status *st)
 	} else if (s->closed) {
 		st->code = GRPC_INTERNAL;
 		snprintf(st->msg, sizeof st->msg, "daemon ended the %s call without a grpc-status", s->method);
+	} else if (s->rx_bytes && !s->got_settings) {
+		st->code = GRPC_INTERNAL;
+		snprintf(st->msg, sizeof st->msg, "%s does not speak gRPC over HTTP/2 (is it the daemon's port?)",
+			 s->shown);
 	} else {
 		st->code = GRPC_UNAVAILABLE;
 		snprintf(st->msg, sizeof st->msg, "daemon at %s closed the connection during %s", s->shown, s->method);

@@ -51,8 +51,11 @@ static void actions(struct req *r, const struct project *p)
 {
 	H(r, "<div class=\"project-actions\"><a class=\"btn btn-secondary btn-sm\" href=\"");
 	H_URL(r, "/projects/", p->label, "/runs");
-	H(r, "\">View Runs</a><form class=\"inline-form js-trigger\" method=\"post\" action=\"");
+	H(r, "\">View Runs</a><form class=\"inline-form js-action js-trigger\" method=\"post\" "
+	     "data-busy=\"Triggering...\" action=\"");
 	H_URL(r, "/api/projects/", p->label, "/trigger");
+	H(r, "\"><input type=\"hidden\" name=\"next\" value=\"");
+	H_URL(r, "/", NULL, "");
 	H(r, "\"><button class=\"btn btn-primary btn-sm\" type=\"submit\">Trigger Orchestrator</button></form></div>\n");
 }
 
@@ -107,6 +110,8 @@ void page_index(struct req *r)
 		sorted[i] = &p->v[i];
 	qsort(sorted, p->n, sizeof *sorted, by_label);
 	page_begin(r, "Projects");
+	page_style(r, "actions.css");
+	page_script(r, "actions.js");
 	H(r, "<h1>Projects</h1>\n<div class=\"project-cards\">\n");
 	for (i = 0; i < p->n; i++)
 		card(r, sorted[i]);

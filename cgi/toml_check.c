@@ -19,8 +19,8 @@ struct tc {
 	int line;
 	char err[200];
 	char cur[MAX_PATH_LEN];      /* current table path, keys joined by '\x1f' */
-	struct { char path[MAX_PATH_LEN]; enum kind kind; } defs[MAX_PATHS];
-	int ndefs;
+	struct def { char path[MAX_PATH_LEN]; enum kind kind; } *defs;   /* grown on demand, owned */
+	int ndefs, cap;
 	int depth;
 };
 
@@ -233,6 +233,10 @@ static int define(struct tc *t, const char *path, enum kind k)
 {
 	if (t->ndefs == MAX_PATHS)
 		return bad(t, "too many keys");
+	if (t->ndefs == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 16;
+		t->defs = realloc(t->defs, (size_t)t->cap * sizeof *t->defs);
+	}
 	snprintf(t->defs[t->ndefs].path, MAX_PATH_LEN, "%s", path);
 	t->defs[t->ndefs++].kind = k;
 	return 0;
@@ -602,6 +606,7 @@ int toml_check(const char *text, size_t n, char *why, size_t cap)
 	}
 	if (rc != 0)
 		snprintf(why, cap, "%s", t->err);
+	free(t->defs);
 	free(t);
 	return rc;
 }

@@ -1,0 +1,443 @@
+#!/usr/bin/python3
+"""Actions through the real web server against the stand-in daemon
+(tests/standin/cloched.py, started by tests/run.sh with --demo DEMO_DIR).
+
+Every test makes its own rows (fresh IDs) in the store, so the file can run
+once per front server against the same demo. It asserts the RPC the
+stand-in received (its --record file) and the store row that changed.
+Environment: DASH_URL, DEMO_DIR, CLOCHE_DB; STANDIN_RECORD / STANDIN_CONTROL
+default to DEMO_DIR/standin-record.jsonl and DEMO_DIR/standin-control.json;
+DASH_DAEMON_TIMEOUT_MS is the dashboard's deadline (default 10000)."""
+import json
+import os
+import sqlite3
+import sys
+import time
+import urllib.parse
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import base_url, check, delete, demo_dir, eq, get, post, run_tests  # noqa: E402
+
+RECORD = os.environ.get("STANDIN_RECORD") or os.path.join(demo_dir(), "standin-record.jsonl")
+CONTROL = os.environ.get("STANDIN_CONTROL") or os.path.join(demo_dir(), "standin-control.json")
+TIMEOUT_MS = int(os.environ.get("DASH_DAEMON_TIMEOUT_MS", "10000"))
+
+HOST_FLOW = '''workflow list-tasks {
+  host {}
+  step ready {
+    run     = "true"
+    results = [success, fail]
+  }
+  ready:success -> done
+  ready:fail    -> abort
+}
+
+workflow main {
+  host {}
+  step work {
+    run     = "true"
+    results = [success, fail]
+  }
+  work:success -> done
+  work:fail    -> abort
+}
+
+workflow release-task {
+  host {}
+  step reopen {
+    run     = "true"
+    results = [success, fail]
+  }
+  reopen:success -> done
+  reopen:fail    -> abort
+}
+'''
+
+
+def db():
+    c = sqlite3.connect(os.environ["CLOCHE_DB"], isolation_level=None, timeout=10)
+    c.execute("PRAGMA busy_timeout=5000")
+    return c
+
+
+def now():
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def uid():
+    return uuid.uuid4().hex[:8]
+
+
+def origin():
+    u = urllib.parse.urlsplit(base_url())
+    return "%s://%s" % (u.scheme, u.netloc)
+
+
+def prefix():
+    return urllib.parse.urlsplit(base_url()).path.rstrip("/")
+
+
+SAME = {"Origin": None}
+
+
+def same_origin():
+    return {"Origin": origin()}
+
+
+def add_run(project, state="running", task=None, container="", kept=0, workflow="main"):
+    """A run row (and its task/attempt rows) as the daemon writes them."""
+    attempt = "t" + uid()
+    task = task if task is not None else "TT-" + uid()
+    rid = "%s-%s" % (attempt, workflow)
+    c = db()
+    done = state in ("succeeded", "failed", "cancelled")
+    c.execute("INSERT INTO runs (id, workflow_name, state, active_steps, started_at, completed_at, project_dir, "
+              "error_message, container_id, base_sha, container_kept, title, is_host, parent_run_id, task_id, "
+              "task_title, attempt_id) VALUES (?,?,?,'',?,?,?,'',?,'',?,'',?,'',?,'',?)",
+              (rid, workflow, state, now(), now() if done else "", project, container, kept,
+               0 if container else 1, task, attempt))
+    if task:
+        c.execute("INSERT OR IGNORE INTO tasks (id, title, source, project_dir, created_at) VALUES (?,?,?,?,?)",
+                  (task, "test task", "external", project, now()))
+        c.execute("INSERT INTO attempts (id, task_id, started_at, ended_at, result, project_dir, previous_attempt_id) "
+                  "VALUES (?,?,?,?,?,?,'')", (attempt, task, now(), now() if done else None,
+                                                "running" if not done else state, project))
+    c.close()
+    return rid, task, attempt
+
+
+def run_row(rid):
+    c = db()
+    c.row_factory = sqlite3.Row
+    r = c.execute("SELECT * FROM runs WHERE id=? ORDER BY pk DESC LIMIT 1", (rid,)).fetchone()
+    c.close()
+    return dict(r) if r else None
+
+
+def new_project(tasks=(), config="concurrency = 2\nstagger_seconds = 0.2\n", flows=HOST_FLOW):
+    """A project directory with host workflows, known to the dashboard
+    through one finished run; returns (label, dir)."""
+    name = "act-" + uid()
+    d = os.path.join(demo_dir(), "projects", name)
+    os.makedirs(os.path.join(d, ".cloche"))
+    with open(os.path.join(d, ".cloche", "host.cloche"), "w") as f:
+        f.write(flows)
+    with open(os.path.join(d, ".cloche", "config.toml"), "w") as f:
+        f.write("active = true\n\n[orchestration]\n" + config)
+    if tasks:
+        with open(os.path.join(d, ".cloche", "standin-tasks.jsonl"), "w") as f:
+            for t in tasks:
+                f.write(json.dumps({"id": t, "status": "open", "title": "Task " + t}) + "\n")
+    add_run(d, state="succeeded")
+    return name, d
+
+
+def rec_mark():
+    try:
+        return os.path.getsize(RECORD)
+    except OSError:
+        return 0
+
+
+def rpcs_since(mark, method=None):
+    try:
+        with open(RECORD) as f:
+            f.seek(mark)
+            out = [json.loads(line) for line in f if line.strip()]
+    except OSError:
+        return []
+    return [r for r in out if method is None or r["method"] == method]
+
+
+def control(**kw):
+    tmp = CONTROL + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(kw, f)
+    os.replace(tmp, CONTROL)
+    time.sleep(0.05)
+
+
+def jbody(b):
+    return json.loads(b)
+
+
+def pq(s):
+    return urllib.parse.quote(s, safe="")
+
+
+# ---- cancel -------------------------------------------------------------------
+
+def test_stop_cancels_every_run_of_the_task():
+    _, d = new_project()
+    rid, task, attempt = add_run(d, "running")
+    other, _, _ = add_run(d, "running", task=task, workflow="develop")
+    m = rec_mark()
+    st, _, body = post("/api/runs/%s/stop" % rid, same_origin())
+    eq(st, 200, "status " + body.decode())
+    eq(jbody(body), {"status": "ok"}, "body")
+    calls = rpcs_since(m, "StopRun")
+    eq([c["request"]["task_id"] for c in calls], [task], "StopRun task_id")
+    eq(run_row(rid)["state"], "cancelled", "run state")
+    eq(run_row(other)["state"], "cancelled", "other run of the task")
+    check(run_row(rid)["completed_at"] != "", "completed_at set")
+
+
+def test_stop_refuses_inactive_and_unknown_runs():
+    _, d = new_project()
+    rid, _, _ = add_run(d, "succeeded")
+    m = rec_mark()
+    st, _, body = post("/api/runs/%s/stop" % rid)
+    eq((st, jbody(body)), (400, {"error": "run is not active"}), "finished run")
+    st, _, body = post("/api/runs/no-such-run-%s/stop" % uid())
+    eq((st, jbody(body)), (404, {"error": "run not found"}), "unknown run")
+    eq(rpcs_since(m, "StopRun"), [], "no StopRun sent")
+
+
+def test_stop_shows_the_daemon_error_text():
+    _, d = new_project()
+    rid, task, _ = add_run(d, "running")
+    control(fail={"StopRun": 'task "%s" has no active runs' % task})
+    try:
+        st, _, body = post("/api/runs/%s/stop" % rid)
+    finally:
+        control()
+    eq(st, 502, "status")
+    eq(jbody(body)["error"], 'failed to stop run: task "%s" has no active runs' % task, "error")
+    eq(run_row(rid)["state"], "running", "run untouched")
+
+
+# ---- containers ------------------------------------------------------------------
+
+def test_delete_container_clears_kept():
+    _, d = new_project()
+    rid, _, _ = add_run(d, "failed", container="c0ffee" + uid(), kept=1, workflow="develop")
+    m = rec_mark()
+    st, _, body = delete("/api/runs/%s/container" % rid, same_origin())
+    eq((st, jbody(body)), (200, {"status": "ok"}), "answer")
+    eq([c["request"]["id"] for c in rpcs_since(m, "DeleteContainer")], [rid], "DeleteContainer id = run ID")
+    eq(run_row(rid)["container_kept"], 0, "container_kept")
+
+
+def test_delete_container_of_running_run_refused():
+    _, d = new_project()
+    rid, _, _ = add_run(d, "running", container="beef" + uid(), kept=0, workflow="develop")
+    m = rec_mark()
+    st, _, body = delete("/api/runs/%s/container" % rid)
+    eq(st, 409, "status")
+    check("still active" in jbody(body)["error"], body)
+    eq(rpcs_since(m, "DeleteContainer"), [], "no DeleteContainer sent")
+
+
+def test_delete_container_without_container():
+    _, d = new_project()
+    rid, _, _ = add_run(d, "failed")
+    st, _, body = delete("/api/runs/%s/container" % rid)
+    eq((st, jbody(body)), (400, {"error": "container management not available"}), "answer")
+
+
+def test_bulk_delete_project_containers():
+    label, d = new_project()
+    a, _, _ = add_run(d, "failed", container="aa" + uid(), kept=1, workflow="develop")
+    b, _, _ = add_run(d, "cancelled", container="bb" + uid(), kept=1, workflow="develop")
+    add_run(d, "failed", container="", kept=1, workflow="develop")       # no container: not a candidate
+    live, _, _ = add_run(d, "running", container="cc" + uid(), kept=1, workflow="develop")
+    m = rec_mark()
+    st, _, body = delete("/api/projects/%s/containers" % pq(label), same_origin())
+    eq(st, 200, "status " + body.decode())
+    eq(jbody(body), {"deleted": 2, "errors": ["%s: run is still active" % live]}, "body")
+    eq(sorted(c["request"]["id"] for c in rpcs_since(m, "DeleteContainer")), sorted([a, b]), "RPCs")
+    eq((run_row(a)["container_kept"], run_row(b)["container_kept"], run_row(live)["container_kept"]), (0, 0, 1),
+       "flags")
+
+
+# ---- loop -----------------------------------------------------------------------
+
+def test_trigger_reports_real_dispatches_and_loop_cycle():
+    label, d = new_project(tasks=("T-%s" % uid(), "T-%s" % uid()))
+    open(os.path.join(d, ".cloche", ".loop-stopped"), "w").write("stopped\n")
+    m = rec_mark()
+    st, _, body = post("/api/projects/%s/trigger" % pq(label), same_origin())
+    eq(st, 200, "status " + body.decode())
+    j = jbody(body)
+    eq((j["status"], j["project"]), ("ok", label), "status/project")
+    eq(j["dispatched"], 2, "dispatched: %s" % j)
+    eq(len(j["attempts"]), 2, "attempts listed")
+    for a in j["attempts"]:
+        eq(a["run_id"], a["attempt_id"] + "-main", "run id")
+        check(run_row(a["run_id"]) is not None, "run row exists")
+    eq([c["request"]["project_dir"] for c in rpcs_since(m, "EnableLoop")], [d], "EnableLoop project_dir")
+    check(not os.path.exists(os.path.join(d, ".cloche", ".loop-stopped")), "flag removed")
+    eq(jbody(get("/api/projects/%s/loop/status" % pq(label))[2]), {"running": True}, "loop status")
+
+    st, _, body = post("/api/projects/%s/loop/stop" % pq(label), same_origin())
+    eq((st, jbody(body)), (200, {"project": label, "status": "ok"}), "loop stop")
+    eq(open(os.path.join(d, ".cloche", ".loop-stopped")).read(), "stopped\n", "flag file")
+    eq(jbody(get("/api/projects/%s/loop/status" % pq(label))[2]), {"running": False}, "loop status after stop")
+    eq(len(rpcs_since(m, "DisableLoop")), 1, "DisableLoop sent")
+
+
+def test_trigger_with_no_tasks_ready():
+    label, d = new_project()
+    st, _, body = post("/api/projects/%s/trigger" % pq(label))
+    eq(st, 200, "status")
+    j = jbody(body)
+    eq((j["dispatched"], j["attempts"]), (0, []), "nothing dispatched")
+    post("/api/projects/%s/loop/stop" % pq(label))
+
+
+def test_broken_config_never_reaches_the_daemon():
+    label, d = new_project()
+    with open(os.path.join(d, ".cloche", "config.toml"), "w") as f:
+        f.write('active = true\n[orchestration\nconcurrency = = 2\n')
+    m = rec_mark()
+    st, _, body = post("/api/projects/%s/trigger" % pq(label), same_origin())
+    eq(st, 409, "trigger status")
+    check("config.toml" in jbody(body)["error"], body)
+    st, _, body = get("/api/projects/%s/loop/status" % pq(label))
+    eq(st, 200, "loop status")
+    j = jbody(body)
+    eq((j["running"], j["source"]), (False, "flag-file"), "fallback answer")
+    eq([c["method"] for c in rpcs_since(m) if c["method"] in ("EnableLoop", "GetProjectInfo")], [],
+       "no EnableLoop/GetProjectInfo")
+
+
+# ---- release ----------------------------------------------------------------------
+
+def test_release_works_every_time():
+    label, d = new_project()
+    task = "REL-" + uid()
+    add_run(d, "failed", task=task)
+    c = db()
+    before = c.execute("SELECT count(*) FROM attempts WHERE task_id=?", (task,)).fetchone()[0]
+    c.close()
+    for i in range(2):
+        m = rec_mark()
+        st, _, body = post("/api/projects/%s/tasks/%s/release" % (pq(label), pq(task)), same_origin())
+        eq(st, 200, "release %d: %s" % (i, body.decode()))
+        j = jbody(body)
+        eq((j["status"], j["state"]), ("ok", "succeeded"), "answer")
+        calls = rpcs_since(m, "RunWorkflow")
+        eq(len(calls), 1, "one RunWorkflow")
+        req, md = calls[0]["request"], calls[0]["metadata"]
+        eq((req["workflow_name"], req["issue_id"], req["project_dir"]), ("release-task", task, d), "fields")
+        eq(md.get("x-cloche-attempt-id"), j["attempt_id"], "attempt metadata")
+        row = run_row(j["run_id"])
+        eq((row["task_id"], row["attempt_id"], row["state"]), (task, j["attempt_id"], "succeeded"), "run row")
+    c = db()
+    eq(c.execute("SELECT count(*) FROM attempts WHERE task_id=?", (task,)).fetchone()[0], before, "no new attempts")
+    c.close()
+
+
+# ---- safety -----------------------------------------------------------------------
+
+def test_cross_site_post_refused():
+    _, d = new_project()
+    rid, _, _ = add_run(d, "running")
+    m = rec_mark()
+    st, _, _ = post("/api/runs/%s/stop" % rid, {"Origin": "http://evil.example"})
+    eq(st, 403, "Origin")
+    st, _, _ = post("/api/runs/%s/stop" % rid, {"Sec-Fetch-Site": "cross-site"})
+    eq(st, 403, "Sec-Fetch-Site")
+    eq(rpcs_since(m), [], "nothing sent to the daemon")
+    eq(run_row(rid)["state"], "running", "run untouched")
+
+
+def test_get_never_mutates():
+    label, d = new_project()
+    rid, _, _ = add_run(d, "running")
+    m = rec_mark()
+    for path in ("/api/runs/%s/stop" % rid, "/api/runs/%s/container" % rid,
+                 "/api/projects/%s/trigger" % pq(label), "/api/projects/%s/loop/stop" % pq(label),
+                 "/api/projects/%s/tasks/x/release" % pq(label), "/api/containers"):
+        st, h, _ = get(path)
+        eq(st, 405, "GET " + path)
+    eq([c["method"] for c in rpcs_since(m) if c["method"] != "GetVersion"], [], "no action RPC")
+    eq(run_row(rid)["state"], "running", "run untouched")
+
+
+def test_daemon_down_503():
+    label, d = new_project()
+    control(down=True)
+    try:
+        time.sleep(0.6)
+        st, _, body = post("/api/projects/%s/loop/stop" % pq(label))
+        eq(st, 503, "status " + body.decode())
+        check("not reachable" in jbody(body)["error"], body)
+        st, _, body = get("/api/projects/%s/loop/status" % pq(label))
+        j = jbody(body)
+        eq((st, j["source"]), (200, "flag-file"), "loop status fallback")
+        check("running" in j, "running key kept")
+    finally:
+        control()
+        time.sleep(0.8)
+    check(not os.path.exists(os.path.join(d, ".cloche", ".loop-stopped")), "nothing happened")
+
+
+def test_daemon_slow_504():
+    label, d = new_project()
+    control(delay_ms=TIMEOUT_MS + 1500, delay_methods=["DisableLoop"])
+    try:
+        t = time.time()
+        st, _, body = post("/api/projects/%s/loop/stop" % pq(label))
+        took = time.time() - t
+    finally:
+        control()
+    eq(st, 504, "status " + body.decode())
+    check("did not answer" in jbody(body)["error"], body)
+    check(took < TIMEOUT_MS / 1000.0 + 1.0, "answered within the deadline (%.1fs)" % took)
+
+
+def test_daemon_unimplemented_502():
+    label, d = new_project()
+    control(fail={"DisableLoop": "UNIMPLEMENTED:method DisableLoop not implemented"})
+    try:
+        st, _, body = post("/api/projects/%s/loop/stop" % pq(label))
+    finally:
+        control()
+    eq((st, jbody(body)), (502, {"error": "method DisableLoop not implemented"}), "answer")
+
+
+# ---- forms and pages ----------------------------------------------------------------
+
+def test_form_post_redirects_with_flash():
+    label, d = new_project()
+    rid, task, _ = add_run(d, "running")
+    nxt = prefix() + "/runs/" + rid
+    hdr = dict(same_origin(), **{"Content-Type": "application/x-www-form-urlencoded"})
+    st, h, _ = post("/api/runs/%s/stop" % rid, hdr, body="next=" + urllib.parse.quote(nxt, safe=""))
+    eq(st, 303, "status")
+    loc = h["location"]
+    check(loc.startswith(nxt + "?flash="), "location " + loc)
+    check(task in urllib.parse.unquote(loc), "flash names the task")
+    eq(run_row(rid)["state"], "cancelled", "run cancelled")
+    # errors come back as flash_error; a foreign `next` is ignored
+    st, h, _ = post("/api/runs/%s/stop" % rid, hdr, body="next=" + urllib.parse.quote("//evil.example/x"))
+    eq(st, 303, "status")
+    check(h["location"].startswith(prefix() + "/?flash_error=run%20is%20not%20active"), h["location"])
+
+
+def test_form_delete_override():
+    _, d = new_project()
+    rid, _, _ = add_run(d, "failed", container="dd" + uid(), kept=1, workflow="develop")
+    hdr = dict(same_origin(), **{"Content-Type": "application/x-www-form-urlencoded"})
+    st, h, _ = post("/api/runs/%s/container?_method=DELETE" % rid, hdr, body="")
+    eq(st, 303, "status")
+    check("flash=" in h["location"], h["location"])
+    eq(run_row(rid)["container_kept"], 0, "container_kept")
+
+
+def test_footer_shows_daemon_version():
+    st, _, body = get("/")
+    eq(st, 200, "status")
+    check("daemon 3.18.2" in body.decode(), "footer")
+
+
+def test_overview_has_trigger_form():
+    st, _, body = get("/")
+    text = body.decode()
+    check('class="inline-form js-action' in text, "js-action form")
+    check("/static/actions.js" in text, "actions.js")
+
+
+run_tests(globals())
