@@ -64,10 +64,18 @@ struct client *client_new(struct evhttp_request *req, const char *addr)
 	return c;
 }
 
+/* The browser went away. When libevent has already detached our request
+ * from the connection (a failed read or write while we were streaming),
+ * it is ours to free, which evhttp_send_reply_end does for a request
+ * without a connection; otherwise the connection frees it right after. */
 static void on_close(struct evhttp_connection *con, void *arg)
 {
+	struct client *c = arg;
+
 	(void)con;
-	client_free(arg);
+	if (!evhttp_request_get_connection(c->req))
+		evhttp_send_reply_end(c->req);
+	client_free(c);
 }
 
 size_t client_queued(const struct client *c)
@@ -189,21 +197,27 @@ void client_pump(struct client *c)
 void clients_heartbeat(void)
 {
 	struct buf ka = {0};
+	struct client *c;
+
+	buf_puts(&ka, ": keepalive\n\n");
+	for (c = g_clients; c; c = c->next)
+		if (!c->draining)
+			client_send(c, &ka);
+	buf_free(&ka);
+}
+
+/* A client whose socket stayed full for --stall seconds is cut: its
+ * buffer is at the limit and it does not read. It resumes by ID. */
+void clients_cut_stalled(void)
+{
 	struct client *c, *nx;
 	time_t now = time(NULL);
 
-	buf_puts(&ka, ": keepalive\n\n");
 	for (c = g_clients; c; c = nx) {
 		nx = c->next;
-		if (c->draining && now - c->drain_since >= g_opt.stall_s) {
-			/* Too slow for too long: cut; it resumes by ID. */
+		if (c->draining && now - c->drain_since >= g_opt.stall_s)
 			evhttp_connection_free(c->con);
-			continue;
-		}
-		if (!c->draining)
-			client_send(c, &ka);
 	}
-	buf_free(&ka);
 }
 
 /* SIGTERM: every stream gets a short retry and is closed, so browsers

@@ -29,7 +29,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: cloche-sse --listen HOST:PORT [--max-streams N] [--max-per-addr N]\n"
 		"                  [--heartbeat SECONDS] [--retry MS] [--stall SECONDS]\n"
-		"                  [--client-buf BYTES] [--check-ms MS] [--no-daemon]\n");
+		"                  [--client-buf BYTES] [--check-ms MS] [--pid-file PATH] [--no-daemon]\n");
 	exit(2);
 }
 
@@ -78,6 +78,7 @@ static void on_check(evutil_socket_t fd, short what, void *arg)
 	v = s->state == STORE_OK ? store_version(s) : -1;
 	feeds_check(v != seen);
 	seen = v;
+	clients_cut_stalled();
 }
 
 static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
@@ -91,7 +92,12 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what, (void)arg;
 	fprintf(stderr, "cloche-sse: signal %d, closing %d streams\n", (int)sig, g_nclients);
 	clients_shutdown();
-	event_base_loopexit(g_base, NULL);
+	{
+		/* Let the goodbyes reach the sockets, then stop. */
+		struct timeval grace = {0, 300000};
+
+		event_base_loopexit(g_base, &grace);
+	}
 }
 
 static void raise_nofile(void)
@@ -113,6 +119,8 @@ static int num(const char *s)
 		usage();
 	return (int)v;
 }
+
+static const char *pid_file;
 
 static const char *parse_args(int argc, char **argv)
 {
@@ -143,6 +151,8 @@ static const char *parse_args(int argc, char **argv)
 			g_opt.stall_s = num(v);
 		else if (strcmp(a, "--client-buf") == 0)
 			g_opt.client_buf = (size_t)num(v);
+		else if (strcmp(a, "--pid-file") == 0)
+			pid_file = v;
 		else if (strcmp(a, "--check-ms") == 0)
 			g_opt.check_ms = num(v);
 		else
@@ -191,6 +201,14 @@ int main(int argc, char **argv)
 	event_add(ev_beat, &beat);
 	event_add(ev_term, NULL);
 	event_add(ev_int, NULL);
+	if (pid_file) {
+		FILE *pf = fopen(pid_file, "w");
+
+		if (pf) {
+			fprintf(pf, "%d\n", (int)getpid());
+			fclose(pf);
+		}
+	}
 	fprintf(stderr, "cloche-sse: listening on %s\n", spec);
 	event_base_dispatch(g_base);
 

@@ -72,6 +72,7 @@ size_t client_queued(const struct client *c);
 int client_count_addr(const char *addr);
 void client_pump(struct client *c);
 void clients_heartbeat(void);
+void clients_cut_stalled(void);
 void clients_shutdown(void);
 
 /* feed.c */

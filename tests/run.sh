@@ -3,8 +3,9 @@
 #
 #  1. builds build/ and build-asan/ (make -j2, make -j2 SAN=1)
 #  2. unit tests of both builds, the output-layer check, the demo checks
-#  3. generates the demo, starts the stand-in daemon (when it exists) and
-#     three front servers on free loopback ports:
+#  3. per server, in parallel lanes: its own demo, stand-in daemon and
+#     stream helper (when they exist), and one of three front servers on
+#     free loopback ports:
 #       lighttpd  root mount,            FastCGI, ASan+UBSan responder
 #       nginx     prefix /tools/cloche,  FastCGI (spawn-fcgi), normal responder
 #       cgi       lighttpd mod_cgi at /cgi-bin/cloche-dash, ASan+UBSan, leak checks
@@ -13,7 +14,7 @@
 #  5. stops everything and fails on any sanitizer report from a responder
 #
 # Every "ok - " / "FAIL - " line is collected; the last line is
-# "N passed, N failed". Logs of every step stay in build/test-logs/.
+# "N passed, N failed". Logs of every step stay in build/test-logs/latest/.
 # Environment: SKIP_BUILD=1 reuses the builds, ONLY=<glob> limits the
 # http/browser test files, SERVERS="lighttpd nginx cgi" picks servers.
 set -uo pipefail
@@ -21,14 +22,18 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 PY=/usr/bin/python3
-LOGS=$ROOT/build/test-logs
+# One log dir per run (two runs in one tree must not clobber each other);
+# build/test-logs/latest points at the newest, the last 5 are kept.
+LOGS=$ROOT/build/test-logs/$(date +%Y%m%d-%H%M%S)-$$
 T=$(mktemp -d "${TMPDIR:-/tmp}/cloche-test.XXXXXX")
 chmod 755 "$T"
 RESULTS=$T/results
 SERVERS=${SERVERS:-lighttpd nginx cgi}
 ONLY=${ONLY:-*}
 START=$(date +%s)
-mkdir -p "$LOGS" && rm -rf "${LOGS:?}"/* && mkdir -p "$LOGS/san"
+mkdir -p "$LOGS/san" && ln -sfn "$(basename "$LOGS")" "$ROOT/build/test-logs/latest"
+# shellcheck disable=SC2012
+ls -d "$ROOT"/build/test-logs/2*-* 2>/dev/null | sort | head -n -5 | xargs -r rm -rf
 : >"$RESULTS"
 
 . "$ROOT/tests/lib/servers.sh"
@@ -100,7 +105,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 		if ! make -j2 $b >"$LOGS/build${b:+-asan}.log" 2>&1; then
 			# A helper editing files at the same moment can race one build.
 			make -j2 $b >>"$LOGS/build${b:+-asan}.log" 2>&1 ||
-				say "FAIL - build${b:+ $b}: make failed (log: build/test-logs/build${b:+-asan}.log)" | tee -a "$RESULTS"
+				say "FAIL - build${b:+ $b}: make failed (log: ${LOGS#"$ROOT"/}/build${b:+-asan}.log)" | tee -a "$RESULTS"
 		fi
 	done
 fi
@@ -112,7 +117,7 @@ if [ ! -x build/cloche-dash ] || [ ! -x build-asan/cloche-dash ]; then
 fi
 
 # --- 2. unit tests and static checks -------------------------------------------
-stamp "unit tests"
+stamp "unit tests and static checks"
 for bin in build/tests/test_*; do [ -x "$bin" ] && run_unit "$bin" normal; done
 for bin in build-asan/tests/test_*; do [ -x "$bin" ] && run_unit "$bin" asan; done
 [ -x tests/check_output_layer.sh ] && run_step "output-layer" output-layer 120 tests/check_output_layer.sh
@@ -127,37 +132,60 @@ for f in tests/demo/test_generators.*; do
 	esac
 done
 
-# --- 3. demo, stand-in daemon, servers -------------------------------------------
-stamp "generating the demo"
-DEMO_DIR=$T/demo
-if [ -f tests/demo/gen_demo.py ]; then
-	run_step "demo/gen_demo" demo-gen 300 $PY tests/demo/gen_demo.py --out "$DEMO_DIR"
-else
-	# Until the generator exists: a minimal store with the daemon's schema.
-	mkdir -p "$DEMO_DIR"
-	run_step "demo/fallback-store" demo-gen 60 $PY tests/lib/mini_demo.py "$DEMO_DIR"
-fi
-CLOCHE_DB=$DEMO_DIR/cloche.db
-[ -f "$DEMO_DIR/store-path" ] && CLOCHE_DB=$(cat "$DEMO_DIR/store-path")
-export DEMO_DIR CLOCHE_DB
-chmod -R a+rX "$T"
+# --- 3. one lane per server: its own demo, stand-in daemon, stream helper --
+# Test files change state (actions through the stand-in, its control file,
+# killing the stream helper), so each server gets a world of its own and the
+# three lanes run in parallel.
 
-export CLOCHE_ADDR=
-if [ -f tests/standin/cloched.py ]; then
-	stamp "starting the stand-in daemon"
-	SPORT=$(free_port)
-	spawn_group "$LOGS/standin.log" $PY tests/standin/cloched.py --listen "127.0.0.1:$SPORT" \
-		--db "$CLOCHE_DB" --demo "$DEMO_DIR" >/dev/null
-	CLOCHE_ADDR=127.0.0.1:$SPORT
-	for ((i = 0; i < 100; i++)); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$SPORT") 2>/dev/null && break
+# setup_lane S: demo into $T/S/demo, the stand-in and the stream helper.
+# Writes the lane's environment to $T/S/env (sourced by run_lane).
+setup_lane() {
+	local s=$1 demo=$T/$1/demo sport sse_port
+	mkdir -p "$T/$s"
+	run_step "demo/gen_demo ($s)" "demo-gen-$s" 300 $PY tests/demo/gen_demo.py --out "$demo"
+	chmod -R a+rX "$T/$s"
+	{
+		echo "export DEMO_DIR=$demo CLOCHE_DB=$demo/cloche.db"
+		echo "export CLOCHE_ADDR="
+	} >"$T/$s/env"
+	if [ -f tests/standin/cloched.py ]; then
+		sport=$(free_port)
+		spawn_group "$LOGS/standin-$s.log" $PY tests/standin/cloched.py --listen "127.0.0.1:$sport" \
+			--db "$demo/cloche.db" --demo "$demo" >/dev/null
+		echo "export CLOCHE_ADDR=127.0.0.1:$sport" >>"$T/$s/env"
+	fi
+	# The stream helper (docs/sse.md), restarted by a loop as systemd would,
+	# so tests/http/test_sse.py can kill it mid-stream.
+	if [ -x build-asan/cloche-sse ]; then
+		sse_port=$(free_port)
+		echo "export SSE_HOST=127.0.0.1 SSE_PORT=$sse_port SSE_PIDFILE=$T/$s/cloche-sse.pid" >>"$T/$s/env"
+		(
+			. "$T/$s/env"
+			ASAN_OPTIONS=$SAN_ASAN UBSAN_OPTIONS=$SAN_UBSAN spawn_group "$LOGS/sse-$s.log" bash -c \
+				'while :; do "$0" --listen "$SSE_HOST:$SSE_PORT" --pid-file "$SSE_PIDFILE" --stall 3; sleep 0.2; done' \
+				"$ROOT/build-asan/cloche-sse" >/dev/null
+		)
+	fi
+}
+
+# wait_port PORT: until something listens (the stand-in takes a second).
+wait_port() {
+	local i
+	for ((i = 0; i < 150; i++)); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
 		sleep 0.1
 	done
-fi
+	return 1
+}
 
 declare -A URLS BINS
-stamp "starting servers: $SERVERS"
+stamp "generating demos, starting stand-ins and servers: $SERVERS"
+for s in $SERVERS; do setup_lane "$s" & done
+wait
 for s in $SERVERS; do
+	. "$T/$s/env"
+	[ -n "$CLOCHE_ADDR" ] && { wait_port "${CLOCHE_ADDR##*:}" ||
+		say "FAIL - standin/$s: the stand-in daemon does not listen" | tee -a "$RESULTS"; }
 	URL=
 	case $s in
 	lighttpd)
@@ -172,42 +200,46 @@ for s in $SERVERS; do
 	esac
 	st=$?
 	if [ $st -ne 0 ] || [ -z "$URL" ]; then
-		say "FAIL - server/$s: did not start (logs: build/test-logs/server-$s)" | tee -a "$RESULTS"
+		say "FAIL - server/$s: did not start (logs: ${LOGS#"$ROOT"/}/server-$s)" | tee -a "$RESULTS"
 		continue
 	fi
 	URLS[$s]=$URL
 	say "# $s: $URL"
 done
 
-# --- 4. HTTP, browser and Connect tests ---------------------------------------
-for s in $SERVERS; do
-	[ -n "${URLS[$s]:-}" ] || continue
-	stamp "http tests against $s"
+# --- 4. HTTP, browser and Connect tests, one lane per server ------------------
+# run_lane S: every tests/http file against S; the browser and Connect
+# tests against lighttpd only.
+run_lane() {
+	local s=$1 f n dir
+	. "$T/$s/env"
+	export DASH_URL=${URLS[$s]} SERVER=$s DASH_BIN=${BINS[$s]}
 	for f in tests/http/$ONLY.py; do
 		case $(basename "$f") in test_*.py) ;; *) continue ;; esac
 		[ -f "$f" ] || continue
 		n=$(basename "$f" .py)
-		DASH_URL=${URLS[$s]} SERVER=$s DASH_BIN=${BINS[$s]} \
-			ASAN_OPTIONS=$SAN_ASAN UBSAN_OPTIONS=$SAN_UBSAN \
+		ASAN_OPTIONS=$SAN_ASAN UBSAN_OPTIONS=$SAN_UBSAN \
 			run_step "$s/$n" "http-$s-$n" 300 $PY "$f"
 	done
-done
-
-if [ -n "${URLS[lighttpd]:-}" ]; then
+	[ "$s" = lighttpd ] || return 0
 	for dir in browser connect; do
 		compgen -G "tests/$dir/$ONLY.mjs" >/dev/null || continue
 		if [ ! -d "tests/$dir/node_modules" ] && [ -f "tests/$dir/package.json" ]; then
 			(cd "tests/$dir" && npm install --no-audit --no-fund) >"$LOGS/npm-$dir.log" 2>&1
 		fi
-		stamp "$dir tests against lighttpd"
 		for f in tests/$dir/$ONLY.mjs; do
 			case $(basename "$f") in test_*.mjs) ;; *) continue ;; esac
 			n=$(basename "$f" .mjs)
-			DASH_URL=${URLS[lighttpd]} SERVER=lighttpd DASH_BIN=${BINS[lighttpd]} \
-				run_step "$dir/$n" "$dir-$n" 300 node "$f"
+			run_step "$dir/$n" "$dir-$n" 300 node "$f"
 		done
 	done
-fi
+}
+
+stamp "http, browser and connect tests (lanes: ${!URLS[*]})"
+for s in "${!URLS[@]}"; do
+	( run_lane "$s"; stamp "lane $s done" ) &
+done
+wait
 
 # --- 5. stop, collect server logs, sanitizer reports ---------------------------
 stamp "stopping servers"
@@ -237,6 +269,6 @@ passed=$(grep -c '^ok - ' "$RESULTS")
 failed=$(grep -c '^FAIL - ' "$RESULTS")
 cp "$RESULTS" "$LOGS/results.txt"
 say ""
-stamp "done; logs in build/test-logs/"
+stamp "done; logs in ${LOGS#"$ROOT"/}/"
 say "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
