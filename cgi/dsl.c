@@ -9,33 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct parser {
-	struct lexer lx;
-	struct tok cur, peek;
-	struct dsl_arena **a;
-	struct buf err;
-	int depth;
-};
-
-/* A workflow or step being built: arrays with their capacities. */
-struct wf_build {
-	struct dsl_workflow *w;
-	size_t cap_steps, cap_wires, cap_cfg;
-	int has_host, has_container;
-};
-
-struct step_build {
-	struct dsl_step *s;
-	size_t cap_results, cap_cfg;
-};
-
-static void next(struct parser *p)
+void dsl_next(struct parser *p)
 {
 	p->cur = p->peek;
 	p->peek = lex_next(&p->lx);
 }
 
-static int fail(struct parser *p, const char *fmt, ...)
+int dsl_fail(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	char tmp[512];
@@ -48,16 +28,16 @@ static int fail(struct parser *p, const char *fmt, ...)
 }
 
 /* "line L col C: <text> <quoted literal>" style messages. */
-static int fail_q(struct parser *p, const struct tok *t, const char *pre, const char *lit, const char *post)
+int dsl_fail_q(struct parser *p, const struct tok *t, const char *pre, const char *lit, const char *post)
 {
-	fail(p, "line %d col %d: %s", t->line, t->col, pre);
+	dsl_fail(p, "line %d col %d: %s", t->line, t->col, pre);
 	go_quote(&p->err, lit);
 	buf_puts(&p->err, post);
 	return -1;
 }
 
 /* Prefixes the error already recorded: "expected step name: <inner>". */
-static int wrap(struct parser *p, const char *prefix)
+int dsl_wrap(struct parser *p, const char *prefix)
 {
 	struct buf b = {0};
 
@@ -68,10 +48,10 @@ static int wrap(struct parser *p, const char *prefix)
 	return -1;
 }
 
-static int expect(struct parser *p, enum tok_type t, struct tok *out)
+int dsl_expect(struct parser *p, enum tok_type t, struct tok *out)
 {
 	if (p->cur.type != t) {
-		fail(p, "line %d col %d: expected %s, got %s (", p->cur.line, p->cur.col,
+		dsl_fail(p, "line %d col %d: expected %s, got %s (", p->cur.line, p->cur.col,
 		     tok_name(t), tok_name(p->cur.type));
 		go_quote(&p->err, p->cur.lit);
 		buf_putc(&p->err, ')');
@@ -79,16 +59,16 @@ static int expect(struct parser *p, enum tok_type t, struct tok *out)
 	}
 	if (out)
 		*out = p->cur;
-	next(p);
+	dsl_next(p);
 	return 0;
 }
 
-static int is_kw(const struct tok *t, const char *kw)
+int dsl_is_kw(const struct tok *t, const char *kw)
 {
 	return t->type == T_IDENT && strcmp(t->lit, kw) == 0;
 }
 
-static const char *cat3(struct parser *p, const char *a, const char *sep, const char *b)
+const char *dsl_cat3(struct parser *p, const char *a, const char *sep, const char *b)
 {
 	size_t na = strlen(a), ns = strlen(sep), nb = strlen(b);
 	char *s = arena_alloc(p->a, na + ns + nb + 1);
@@ -100,7 +80,7 @@ static const char *cat3(struct parser *p, const char *a, const char *sep, const 
 }
 
 /* Map semantics: a key set twice keeps its last value. */
-static void kv_set(struct parser *p, struct dsl_kv **v, size_t *n, size_t *cap,
+void dsl_kv_set(struct parser *p, struct dsl_kv **v, size_t *n, size_t *cap,
 		   const char *key, const char *val)
 {
 	size_t i;
@@ -113,232 +93,6 @@ static void kv_set(struct parser *p, struct dsl_kv **v, size_t *n, size_t *cap,
 	*v = arena_push(p->a, *v, n, cap, sizeof **v);
 	(*v)[*n - 1].key = key;
 	(*v)[*n - 1].val = val;
-}
-
-/* value := STRING | INT | IDENT ( '(' tokens ')' )? ( '.' IDENT )* */
-static int parse_value(struct parser *p, const char **out)
-{
-	struct buf b = {0};
-
-	if (p->cur.type == T_STRING || p->cur.type == T_INT) {
-		*out = p->cur.lit;
-		next(p);
-		return 0;
-	}
-	if (p->cur.type != T_IDENT)
-		return fail_q(p, &p->cur, "expected value, got ", p->cur.lit, "");
-	buf_puts(&b, p->cur.lit);
-	next(p);
-	if (p->cur.type == T_LPAREN) {
-		buf_putc(&b, '(');
-		next(p);
-		while (p->cur.type != T_RPAREN && p->cur.type != T_EOF) {
-			if (p->cur.type == T_STRING)
-				buf_putc(&b, '"');
-			buf_puts(&b, p->cur.lit);
-			if (p->cur.type == T_STRING)
-				buf_putc(&b, '"');
-			next(p);
-		}
-		buf_putc(&b, ')');
-		next(p);
-	}
-	while (p->cur.type == T_DOT) {
-		buf_putc(&b, '.');
-		next(p);
-		if (p->cur.type == T_IDENT) {
-			buf_puts(&b, p->cur.lit);
-			next(p);
-		}
-	}
-	*out = arena_strndup(p->a, b.p, b.len);
-	buf_free(&b);
-	return 0;
-}
-
-/* '[' ITEM (','? ITEM)* ']' of one token type, joined with ",". */
-static int parse_list(struct parser *p, enum tok_type item, const char ***items, size_t *n)
-{
-	size_t cap = 0;
-	struct tok t;
-
-	if (expect(p, T_LBRACKET, NULL))
-		return -1;
-	while (p->cur.type != T_RBRACKET && p->cur.type != T_EOF) {
-		if (expect(p, item, &t))
-			return -1;
-		*items = arena_push(p->a, (void *)*items, n, &cap, sizeof **items);
-		(*items)[*n - 1] = t.lit;
-		if (p->cur.type == T_COMMA)
-			next(p);
-	}
-	return expect(p, T_RBRACKET, NULL);
-}
-
-static const char *join(struct parser *p, const char **items, size_t n)
-{
-	struct buf b = {0};
-	const char *s;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (i)
-			buf_putc(&b, ',');
-		buf_puts(&b, items[i]);
-	}
-	s = arena_strndup(p->a, b.p ? b.p : "", b.len);
-	buf_free(&b);
-	return s;
-}
-
-/* 'token-limit' '=' '-'? INT, at workflow or step level: must be >= -1. */
-static int parse_token_limit(struct parser *p, const char **out)
-{
-	struct tok at = p->cur, t;
-	const char *digits;
-	int neg = 0;
-
-	if (p->cur.type == T_ILLEGAL && strcmp(p->cur.lit, "-") == 0 && p->peek.type == T_INT) {
-		neg = 1;
-		next(p);
-	}
-	if (expect(p, T_INT, &t))
-		return -1;
-	digits = t.lit + strspn(t.lit, "0");
-	if (neg && *digits && strcmp(digits, "1") != 0)
-		return fail(p, "line %d col %d: token-limit must be -1 or greater, got -%s",
-			    at.line, at.col, t.lit);
-	*out = neg ? cat3(p, "-", "", t.lit) : t.lit;
-	return 0;
-}
-
-static int parse_field(struct parser *p, struct step_build *sb, const char *prefix);
-
-/* IDENT '{' field* '}' inside a step: keys become "<outer>.<inner>". */
-static int parse_nested(struct parser *p, struct step_build *sb, const char *key, const struct tok *kt)
-{
-	int rc = 0;
-
-	if (p->depth >= DSL_MAX_DEPTH)
-		return fail(p, "line %d col %d: blocks nested deeper than %d levels",
-			    kt->line, kt->col, DSL_MAX_DEPTH);
-	p->depth++;
-	next(p);
-	while (!rc && p->cur.type != T_RBRACE && p->cur.type != T_EOF)
-		rc = parse_field(p, sb, key);
-	p->depth--;
-	if (!rc)
-		next(p);
-	return rc;
-}
-
-static int parse_field(struct parser *p, struct step_build *sb, const char *prefix)
-{
-	struct tok kt;
-	const char *key, *val, **items = NULL;
-	size_t n = 0;
-
-	if (expect(p, T_IDENT, &kt))
-		return wrap(p, "expected field name: ");
-	key = prefix ? cat3(p, prefix, ".", kt.lit) : kt.lit;
-	if (p->cur.type == T_LBRACE)
-		return parse_nested(p, sb, key, &kt);
-	if (expect(p, T_EQUALS, NULL))
-		return -1;
-	if (strcmp(key, "results") == 0) {
-		if (parse_list(p, T_IDENT, &items, &n))
-			return -1;
-		sb->s->results = items;
-		sb->s->nresults = n;
-		sb->cap_results = n;
-		return 0;
-	}
-	if (strcmp(key, "token-limit") == 0) {
-		if (parse_token_limit(p, &val))
-			return -1;
-	} else if (p->cur.type == T_LBRACKET) {
-		if (parse_list(p, T_STRING, &items, &n))
-			return -1;
-		val = join(p, items, n);
-	} else {
-		if (strcmp(key, "max_attempts") == 0 && p->cur.type != T_INT)
-			return fail(p, "max_attempts must be a numeric value, not a string (line %d, col %d)",
-				    p->cur.line, p->cur.col);
-		if (parse_value(p, &val))
-			return -1;
-	}
-	kv_set(p, &sb->s->cfg, &sb->s->ncfg, &sb->cap_cfg, key, val);
-	return 0;
-}
-
-static int step_type(struct parser *p, struct dsl_step *s)
-{
-	static const char *keys[] = {"prompt", "run", "workflow_name", "poll"};
-	static const char *types[] = {"agent", "script", "workflow", "human"};
-	int i, count = 0, which = -1;
-	const char *iv;
-
-	for (i = 0; i < 4; i++)
-		if (dsl_cfg(s->cfg, s->ncfg, keys[i])) {
-			count++;
-			if (which < 0)
-				which = i;
-		}
-	if (count > 1)
-		return fail(p, "step \"%s\" has multiple of 'prompt', 'run', 'workflow_name', 'poll'; must have exactly one", s->name);
-	if (count == 0)
-		return fail(p, "step \"%s\" has none of 'prompt', 'run', 'workflow_name', or 'poll'; must have exactly one", s->name);
-	s->type = types[which];
-	if (which != 3)
-		return 0;
-	iv = dsl_cfg(s->cfg, s->ncfg, "interval");
-	if (!iv)
-		return fail(p, "step \"%s\": poll step requires an 'interval' field", s->name);
-	if (dsl_go_duration(iv, NULL) == 0)
-		return 0;
-	fail(p, "step \"%s\": invalid interval ", s->name);
-	go_quote(&p->err, iv);
-	buf_puts(&p->err, ": ");
-	dsl_go_duration(iv, &p->err);
-	return -1;
-}
-
-static int cmp_kv(const void *a, const void *b)
-{
-	return strcmp(((const struct dsl_kv *)a)->key, ((const struct dsl_kv *)b)->key);
-}
-
-static int parse_step(struct parser *p, struct wf_build *wb)
-{
-	struct dsl_step st = {0};
-	struct step_build sb = {&st, 0, 0};
-	struct dsl_workflow *w = wb->w;
-	struct tok nt;
-	size_t i;
-
-	next(p);
-	if (expect(p, T_IDENT, &nt))
-		return wrap(p, "expected step name: ");
-	st.name = nt.lit;
-	if (expect(p, T_LBRACE, NULL))
-		return -1;
-	while (p->cur.type != T_RBRACE && p->cur.type != T_EOF)
-		if (parse_field(p, &sb, NULL))
-			return -1;
-	if (expect(p, T_RBRACE, NULL) || step_type(p, &st))
-		return -1;
-	if (st.ncfg)
-		qsort(st.cfg, st.ncfg, sizeof *st.cfg, cmp_kv);
-	if (!*w->entry)
-		w->entry = st.name;
-	for (i = 0; i < w->nsteps; i++)
-		if (strcmp(w->steps[i].name, st.name) == 0) {
-			w->steps[i] = st;   /* a Go map: the later step wins */
-			return 0;
-		}
-	w->steps = arena_push(p->a, w->steps, &w->nsteps, &wb->cap_steps, sizeof *w->steps);
-	w->steps[w->nsteps - 1] = st;
-	return 0;
 }
 
 static void add_wire(struct parser *p, struct wf_build *wb, const char *from, const char *result,
@@ -355,9 +109,9 @@ static int parse_wire(struct parser *p, struct wf_build *wb)
 {
 	struct tok from = p->cur, res, to;
 
-	next(p);
-	if (expect(p, T_COLON, NULL) || expect(p, T_IDENT, &res) || expect(p, T_ARROW, NULL) ||
-	    expect(p, T_IDENT, &to))
+	dsl_next(p);
+	if (dsl_expect(p, T_COLON, NULL) || dsl_expect(p, T_IDENT, &res) || dsl_expect(p, T_ARROW, NULL) ||
+	    dsl_expect(p, T_IDENT, &to))
 		return -1;
 	add_wire(p, wb, from.lit, res.lit, to.lit, 0);
 	return 0;
@@ -368,10 +122,10 @@ static int parse_global_wire(struct parser *p, struct wf_build *wb)
 {
 	struct tok res = p->cur, to;
 
-	next(p);
-	if (expect(p, T_ARROW, NULL) || expect(p, T_IDENT, &to))
+	dsl_next(p);
+	if (dsl_expect(p, T_ARROW, NULL) || dsl_expect(p, T_IDENT, &to))
 		return -1;
-	kv_set(p, &wb->w->cfg, &wb->w->ncfg, &wb->cap_cfg, cat3(p, "_wire.", "", res.lit), to.lit);
+	dsl_kv_set(p, &wb->w->cfg, &wb->w->ncfg, &wb->cap_cfg, dsl_cat3(p, "_wire.", "", res.lit), to.lit);
 	return 0;
 }
 
@@ -381,27 +135,27 @@ static int parse_collect(struct parser *p)
 {
 	struct tok mode;
 
-	next(p);
-	if (expect(p, T_IDENT, &mode))
-		return wrap(p, "expected 'all' or 'any': ");
+	dsl_next(p);
+	if (dsl_expect(p, T_IDENT, &mode))
+		return dsl_wrap(p, "expected 'all' or 'any': ");
 	if (strcmp(mode.lit, "all") != 0 && strcmp(mode.lit, "any") != 0)
-		return fail_q(p, &mode, "expected 'all' or 'any', got ", mode.lit, "");
-	if (expect(p, T_LPAREN, NULL))
+		return dsl_fail_q(p, &mode, "expected 'all' or 'any', got ", mode.lit, "");
+	if (dsl_expect(p, T_LPAREN, NULL))
 		return -1;
 	while (p->cur.type != T_RPAREN && p->cur.type != T_EOF) {
-		if (expect(p, T_IDENT, NULL))
-			return wrap(p, "expected step name in collect: ");
-		if (expect(p, T_COLON, NULL))
+		if (dsl_expect(p, T_IDENT, NULL))
+			return dsl_wrap(p, "expected step name in collect: ");
+		if (dsl_expect(p, T_COLON, NULL))
 			return -1;
-		if (expect(p, T_IDENT, NULL))
-			return wrap(p, "expected result name in collect: ");
+		if (dsl_expect(p, T_IDENT, NULL))
+			return dsl_wrap(p, "expected result name in collect: ");
 		if (p->cur.type == T_COMMA)
-			next(p);
+			dsl_next(p);
 	}
-	if (expect(p, T_RPAREN, NULL) || expect(p, T_ARROW, NULL))
+	if (dsl_expect(p, T_RPAREN, NULL) || dsl_expect(p, T_ARROW, NULL))
 		return -1;
-	if (expect(p, T_IDENT, NULL))
-		return wrap(p, "expected target step: ");
+	if (dsl_expect(p, T_IDENT, NULL))
+		return dsl_wrap(p, "expected target step: ");
 	return 0;
 }
 
@@ -411,29 +165,29 @@ static int parse_agent(struct parser *p, struct wf_build *wb)
 	struct tok name, key;
 	const char *val, *cmd = NULL;
 
-	next(p);
-	if (expect(p, T_IDENT, &name))
-		return wrap(p, "expected agent name: ");
-	if (expect(p, T_LBRACE, NULL))
+	dsl_next(p);
+	if (dsl_expect(p, T_IDENT, &name))
+		return dsl_wrap(p, "expected agent name: ");
+	if (dsl_expect(p, T_LBRACE, NULL))
 		return -1;
 	while (p->cur.type != T_RBRACE && p->cur.type != T_EOF) {
-		if (expect(p, T_IDENT, &key))
-			return wrap(p, "expected field name in agent block: ");
-		if (expect(p, T_EQUALS, NULL) || parse_value(p, &val))
+		if (dsl_expect(p, T_IDENT, &key))
+			return dsl_wrap(p, "expected field name in agent block: ");
+		if (dsl_expect(p, T_EQUALS, NULL) || dsl_value(p, &val))
 			return -1;
 		if (strcmp(key.lit, "command") == 0)
 			cmd = val;
 		else if (strcmp(key.lit, "args") != 0)
-			return fail_q(p, &key, "unknown agent field ", key.lit,
+			return dsl_fail_q(p, &key, "unknown agent field ", key.lit,
 				      " (expected \"command\" or \"args\")");
 	}
-	if (expect(p, T_RBRACE, NULL))
+	if (dsl_expect(p, T_RBRACE, NULL))
 		return -1;
 	if (!cmd || !*cmd)
-		return fail(p, "agent \"%s\": \"command\" is required", name.lit);
-	if (dsl_cfg(wb->w->cfg, wb->w->ncfg, cat3(p, "_agent.", "", name.lit)))
-		return fail(p, "line %d: duplicate agent declaration \"%s\"", p->cur.line, name.lit);
-	kv_set(p, &wb->w->cfg, &wb->w->ncfg, &wb->cap_cfg, cat3(p, "_agent.", "", name.lit), cmd);
+		return dsl_fail(p, "agent \"%s\": \"command\" is required", name.lit);
+	if (dsl_cfg(wb->w->cfg, wb->w->ncfg, dsl_cat3(p, "_agent.", "", name.lit)))
+		return dsl_fail(p, "line %d: duplicate agent declaration \"%s\"", p->cur.line, name.lit);
+	dsl_kv_set(p, &wb->w->cfg, &wb->w->ncfg, &wb->cap_cfg, dsl_cat3(p, "_agent.", "", name.lit), cmd);
 	return 0;
 }
 
@@ -446,23 +200,23 @@ static int parse_block(struct parser *p, struct wf_build *wb)
 	int host = strcmp(pre.lit, "host") == 0, cont = strcmp(pre.lit, "container") == 0;
 	const char *val;
 
-	next(p);
+	dsl_next(p);
 	if ((host && wb->has_container) || (cont && wb->has_host))
-		return fail(p, "line %d col %d: workflow \"%s\" has both \"host\" and \"container\" blocks",
+		return dsl_fail(p, "line %d col %d: workflow \"%s\" has both \"host\" and \"container\" blocks",
 			    pre.line, pre.col, w->name);
 	wb->has_host |= host;
 	wb->has_container |= cont;
 	w->host |= host;
-	if (expect(p, T_LBRACE, NULL))
+	if (dsl_expect(p, T_LBRACE, NULL))
 		return -1;
 	while (p->cur.type != T_RBRACE && p->cur.type != T_EOF) {
-		if (expect(p, T_IDENT, &key))
-			return wrap(p, "expected field name: ");
-		if (expect(p, T_EQUALS, NULL) || parse_value(p, &val))
+		if (dsl_expect(p, T_IDENT, &key))
+			return dsl_wrap(p, "expected field name: ");
+		if (dsl_expect(p, T_EQUALS, NULL) || dsl_value(p, &val))
 			return -1;
-		kv_set(p, &w->cfg, &w->ncfg, &wb->cap_cfg, cat3(p, pre.lit, ".", key.lit), val);
+		dsl_kv_set(p, &w->cfg, &w->ncfg, &wb->cap_cfg, dsl_cat3(p, pre.lit, ".", key.lit), val);
 	}
-	return expect(p, T_RBRACE, NULL);
+	return dsl_expect(p, T_RBRACE, NULL);
 }
 
 /* Only `repos = [...]` and `token-limit = N` are workflow-level fields. */
@@ -474,20 +228,20 @@ static int parse_wf_field(struct parser *p, struct wf_build *wb)
 	size_t n = 0;
 
 	if (strcmp(k.lit, "repos") == 0) {
-		next(p);
-		next(p);
-		if (parse_list(p, T_STRING, &items, &n))
+		dsl_next(p);
+		dsl_next(p);
+		if (dsl_list(p, T_STRING, &items, &n))
 			return -1;
-		val = join(p, items, n);
+		val = dsl_join(p, items, n);
 	} else if (strcmp(k.lit, "token-limit") == 0) {
-		next(p);
-		next(p);
-		if (parse_token_limit(p, &val))
+		dsl_next(p);
+		dsl_next(p);
+		if (dsl_token_limit(p, &val))
 			return -1;
 	} else {
-		return fail_q(p, &k, "unknown workflow field ", k.lit, "");
+		return dsl_fail_q(p, &k, "unknown workflow field ", k.lit, "");
 	}
-	kv_set(p, &w->cfg, &w->ncfg, &wb->cap_cfg, k.lit, val);
+	dsl_kv_set(p, &w->cfg, &w->ncfg, &wb->cap_cfg, k.lit, val);
 	return 0;
 }
 
@@ -523,12 +277,12 @@ static int parse_item(struct parser *p, struct wf_build *wb)
 	enum tok_type pk = p->peek.type;
 
 	if (c->type != T_IDENT)
-		return fail_q(p, c, "unexpected token ", c->lit, "");
-	if (is_kw(c, "agent") && pk == T_IDENT)
+		return dsl_fail_q(p, c, "unexpected token ", c->lit, "");
+	if (dsl_is_kw(c, "agent") && pk == T_IDENT)
 		return parse_agent(p, wb);
-	if (is_kw(c, "step"))
-		return parse_step(p, wb);
-	if (is_kw(c, "collect"))
+	if (dsl_is_kw(c, "step"))
+		return dsl_parse_step(p, wb);
+	if (dsl_is_kw(c, "collect"))
 		return parse_collect(p);
 	if (pk == T_LBRACE)
 		return parse_block(p, wb);
@@ -538,7 +292,7 @@ static int parse_item(struct parser *p, struct wf_build *wb)
 		return parse_global_wire(p, wb);
 	if (pk == T_EQUALS)
 		return parse_wf_field(p, wb);
-	return fail_q(p, c, "unexpected token ", c->lit, "");
+	return dsl_fail_q(p, c, "unexpected token ", c->lit, "");
 }
 
 static int parse_workflow(struct parser *p, struct dsl_workflow *w)
@@ -547,20 +301,20 @@ static int parse_workflow(struct parser *p, struct dsl_workflow *w)
 	struct tok name;
 	const char *tl;
 
-	if (!is_kw(&p->cur, "workflow"))
-		return fail_q(p, &p->cur, "expected \"workflow\", got ", p->cur.lit, "");
+	if (!dsl_is_kw(&p->cur, "workflow"))
+		return dsl_fail_q(p, &p->cur, "expected \"workflow\", got ", p->cur.lit, "");
 	w->line = p->cur.line;
 	w->entry = "";
-	next(p);
-	if (expect(p, T_IDENT, &name))
-		return wrap(p, "expected workflow name: ");
+	dsl_next(p);
+	if (dsl_expect(p, T_IDENT, &name))
+		return dsl_wrap(p, "expected workflow name: ");
 	w->name = name.lit;
-	if (expect(p, T_LBRACE, NULL))
+	if (dsl_expect(p, T_LBRACE, NULL))
 		return -1;
 	while (p->cur.type != T_RBRACE && p->cur.type != T_EOF)
 		if (parse_item(p, &wb))
 			return -1;
-	if (expect(p, T_RBRACE, NULL))
+	if (dsl_expect(p, T_RBRACE, NULL))
 		return -1;
 	implicit_pass(p, &wb, "timeout", "abort");
 	tl = dsl_cfg(w->cfg, w->ncfg, "_wire.token-limit");
@@ -601,13 +355,13 @@ static int parse_file(struct parser *p, struct dsl_file *out)
 			return -1;
 		for (i = 0; i + 1 < out->n; i++)
 			if (strcmp(out->wf[i].name, w->name) == 0) {
-				fail(p, "duplicate workflow name ");
+				dsl_fail(p, "duplicate workflow name ");
 				go_quote(&p->err, w->name);
 				return -1;
 			}
 	}
 	if (out->n == 0)
-		return fail(p, "no workflows found");
+		return dsl_fail(p, "no workflows found");
 	return 0;
 }
 
@@ -622,8 +376,8 @@ int dsl_parse(const char *src, size_t len, struct dsl_file *out, char *err, size
 	sanitize(&clean, src ? src : "", src ? len : 0);
 	p.a = &out->mem;
 	lex_init(&p.lx, clean.p ? clean.p : "", clean.len, &out->mem);
-	next(&p);
-	next(&p);
+	dsl_next(&p);
+	dsl_next(&p);
 	rc = parse_file(&p, out);
 	if (err && errcap)
 		snprintf(err, errcap, "%s", rc ? buf_str(&p.err) : "");
