@@ -14,7 +14,7 @@ forbidden=(
   'fprintf[[:space:]]*\([[:space:]]*stdout'
   'FCGX_(Put|FPrintF|VFPrintF|PutS|PutStr)'
   '\bwrite[[:space:]]*\([[:space:]]*(1|STDOUT_FILENO)[[:space:]]*,'
-  '->body\b'
+  '\b(r|req)->body\b'
   '\bh_lit_[[:space:]]*\('
 )
 
