@@ -45,9 +45,13 @@ static int wait_fd(int fd, short ev, long long deadline)
  * ignored. hostport receives the Host header value. */
 static int split_addr(const char *addr, char *host, char *port, char *hostport)
 {
-	size_t n = strcspn(addr, "/");
-	const char *colon, *h = addr;
-	size_t hn;
+	const char *colon, *h;
+	size_t n, hn;
+
+	if (strncmp(addr, "http://", 7) == 0)
+		addr += 7;
+	h = addr;
+	n = strcspn(addr, "/");
 
 	if (n == 0 || n >= 256)
 		return -1;

@@ -15,6 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static char repo[256];
@@ -399,6 +405,107 @@ static void test_daemon_fetch_unreachable(void **state)
 	assert_null(daemon_tasks_fetch("", "api", err, sizeof err));
 }
 
+/* A stand-in for the daemon's web server: one canned answer per
+ * connection, in order; a request for another path gets 400. */
+static const char *const ANSWERS[] = {
+	"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+	"f\r\n[{\"id\":\"a\",\"sta\r\n"
+	"2b\r\ntus\":\"open\",\"title\":\"A\",\"assigned\":false}]\n\r\n0\r\n\r\n",
+	"HTTP/1.1 404 Not Found\r\nContent-Length: 31\r\n\r\n{\"error\":\"project not found\"}\n",
+	"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n{}\n",
+	NULL, /* accept and say nothing: the 3 s budget must end it */
+};
+
+#define WANT_LINE "GET /api/projects/ws%2Fapi/tasks HTTP/1.1\r\n"
+
+static pid_t server_pid;
+
+/* The child never outlives the test: an alarm ends it, and it lets go
+ * of the test's output so that a harness reading it does not wait. */
+static void serve(int ls)
+{
+	char req[2048];
+	size_t i;
+	ssize_t k;
+	int c;
+
+	alarm(8);
+	freopen("/dev/null", "w", stdout);
+	freopen("/dev/null", "w", stderr);
+	for (c = 3; c < 1024; c++)
+		if (c != ls)
+			close(c);
+
+	for (i = 0; i < sizeof ANSWERS / sizeof *ANSWERS; i++) {
+		c = accept(ls, NULL, NULL);
+		if (c < 0)
+			_exit(1);
+		k = recv(c, req, sizeof req - 1, 0);
+		req[k > 0 ? k : 0] = '\0';
+		if (!ANSWERS[i]) {
+			sleep(5);
+			_exit(0);
+		}
+		if (strncmp(req, WANT_LINE, strlen(WANT_LINE)) != 0)
+			send(c, "HTTP/1.1 400 Bad\r\n\r\n", 21, 0);
+		else
+			send(c, ANSWERS[i], strlen(ANSWERS[i]), 0);
+		close(c);
+	}
+	_exit(0);
+}
+
+static void test_daemon_fetch_passthrough(void **state)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof a;
+	struct json_object *o;
+	char addr[64], err[256];
+	struct timespec t0, t1;
+	pid_t pid;
+	int ls;
+
+	(void)state;
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ls = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(ls, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(ls, 4), 0);
+	assert_int_equal(getsockname(ls, (struct sockaddr *)&a, &al), 0);
+	snprintf(addr, sizeof addr, "http://127.0.0.1:%d", ntohs(a.sin_port));
+	pid = server_pid = fork();
+	if (pid == 0)
+		serve(ls);
+	close(ls);
+	o = daemon_tasks_fetch(addr, "ws/api", err, sizeof err);
+	if (!o)
+		fail_msg("%s", err);
+	assert_int_equal(json_object_array_length(o), 1);
+	assert_string_equal(json_object_get_string(json_object_object_get(json_object_array_get_idx(o, 0), "status")), "open");
+	json_object_put(o);
+	assert_null(daemon_tasks_fetch(addr, "ws/api", err, sizeof err));
+	assert_non_null(strstr(err, "HTTP 404"));
+	assert_null(daemon_tasks_fetch(addr, "ws/api", err, sizeof err));
+	assert_non_null(strstr(err, "not a JSON array"));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_null(daemon_tasks_fetch(addr, "ws/api", err, sizeof err));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec <= 4);
+	assert_non_null(strstr(err, "within 3 s"));
+}
+
+static int stop_server(void **state)
+{
+	(void)state;
+	if (server_pid > 0) {
+		kill(server_pid, SIGKILL);
+		waitpid(server_pid, NULL, 0);
+		server_pid = 0;
+	}
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_rfc3339_seconds),
 		cmocka_unit_test(test_dechunk),
 		cmocka_unit_test(test_daemon_fetch_unreachable),
+		cmocka_unit_test_teardown(test_daemon_fetch_passthrough, stop_server),
 	};
 
 	return cmocka_run_group_tests(tests, setup_repo, teardown_repo);
