@@ -36,16 +36,20 @@ struct walk {
 	unsigned next;
 	struct qent *heap;
 	size_t nheap, capheap;
+	git_oid base_id;      /* an earlier HEAD whose histories are known */
+	int has_base;
 };
 
 /* One followed file. front holds the commits of its simplified history
  * that the walk has not reached yet. */
 struct follow {
 	char *path;                 /* repo-relative; a rename changes it */
+	char *start;                /* the name at HEAD */
 	git_oid *front;
 	size_t nfront, capfront;
 	struct git_history *out;
 	size_t cap;
+	const struct git_history *base; /* history at w->base_id, to reuse */
 };
 
 static void git_init_once(void)
@@ -324,6 +328,31 @@ static void visit_merge(struct walk *w, struct follow *f, git_commit *c, unsigne
 		}
 }
 
+/* The walk reached the earlier HEAD under the same name: everything
+ * older is that HEAD's known history. */
+static int splice_base(struct walk *w, struct follow *f, git_commit *c)
+{
+	const struct git_entry *e;
+	size_t i;
+
+	if (!w->has_base || !f->base || !git_oid_equal(git_commit_id(c), &w->base_id) ||
+	    strcmp(f->path, f->start) != 0)
+		return 0;
+	for (i = 0; i < f->base->n; i++) {
+		e = &f->base->v[i];
+		if (f->out->n == f->cap) {
+			f->cap = f->cap ? f->cap * 2 : 8;
+			f->out->v = realloc(f->out->v, f->cap * sizeof *f->out->v);
+		}
+		f->out->v[f->out->n] = *e;
+		f->out->v[f->out->n].message = strdup(e->message);
+		f->out->v[f->out->n].path = strdup(e->path);
+		f->out->v[f->out->n].old_path = e->old_path ? strdup(e->old_path) : NULL;
+		f->out->n++;
+	}
+	return 1;
+}
+
 static void visit(struct walk *w, struct follow *f, git_commit *c)
 {
 	unsigned np = git_commit_parentcount(c);
@@ -332,6 +361,8 @@ static void visit(struct walk *w, struct follow *f, git_commit *c)
 	unsigned m;
 	int in_c, in_p;
 
+	if (splice_base(w, f, c))
+		return;
 	if (np == 0) {
 		if (entry_at(c, f->path, strlen(f->path), &x, &m))
 			record(f, c);
@@ -373,7 +404,31 @@ static void walk_all(struct walk *w, struct follow *f, size_t n)
 	}
 }
 
-int git_histories(const char *dir, const char *const *paths, size_t n, struct git_history *out)
+/* Reuse is safe only when HEAD descends from the earlier HEAD by a short
+ * chain of single-parent commits: then no commit older than it can be
+ * reached except through it. */
+static int linear_to(const git_commit *head, const git_oid *base)
+{
+	const git_commit *c = head;
+	git_commit *p = NULL, *prev = NULL;
+	int i, ok = 0;
+
+	for (i = 0; i < 1000; i++) {
+		if (git_oid_equal(git_commit_id(c), base)) {
+			ok = 1;
+			break;
+		}
+		if (git_commit_parentcount(c) != 1 || git_commit_parent(&p, c, 0) != 0)
+			break;
+		git_commit_free(prev);
+		c = prev = p;
+	}
+	git_commit_free(prev);
+	return ok;
+}
+
+int git_histories_from(const char *dir, const char *const *paths, size_t n, const char *base_head,
+		       const struct git_history *base, struct git_history *out)
 {
 	struct walk *w;
 	struct follow *f;
@@ -388,15 +443,20 @@ int git_histories(const char *dir, const char *const *paths, size_t n, struct gi
 	if (!w->repo || git_reference_name_to_id(&id, w->repo, "HEAD") != 0 ||
 	    git_commit_lookup(&head, w->repo, &id) != 0)
 		goto out;
+	w->has_base = base && base_head && git_oid_fromstr(&w->base_id, base_head) == 0 &&
+		      linear_to(head, &w->base_id);
 	f = calloc(n ? n : 1, sizeof *f);
 	for (i = 0; i < n; i++) {
 		f[i].path = join(prefix, paths[i]);
+		f[i].start = strdup(f[i].path);
 		f[i].out = &out[i];
+		f[i].base = base ? &base[i] : NULL;
 		front_add(w, &f[i], head);
 	}
 	walk_all(w, f, n);
 	for (i = 0; i < n; i++) {
 		free(f[i].path);
+		free(f[i].start);
 		free(f[i].front);
 	}
 	free(f);
@@ -408,6 +468,11 @@ out:
 	free(w);
 	free(prefix);
 	return rc;
+}
+
+int git_histories(const char *dir, const char *const *paths, size_t n, struct git_history *out)
+{
+	return git_histories_from(dir, paths, n, NULL, NULL, out);
 }
 
 void git_history_free(struct git_history *h)

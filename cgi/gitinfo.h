@@ -24,6 +24,10 @@ struct git_history {
  * git_history_free. Returns 0, or -1 when dir is not in a git work tree or
  * has no commit (histories stay empty). */
 int git_histories(const char *dir, const char *const *paths, size_t n, struct git_history *out);
+/* The same, reusing base[] (the histories of the same paths at the
+ * earlier HEAD base_head) when HEAD simply descends from it. */
+int git_histories_from(const char *dir, const char *const *paths, size_t n, const char *base_head,
+		       const struct git_history *base, struct git_history *out);
 void git_history_free(struct git_history *h);
 
 /* HEAD's commit id as 40 hex digits; -1 when dir is not in a repository

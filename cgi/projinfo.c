@@ -192,10 +192,28 @@ static void set_free(struct prompt_set *s)
 	memset(s, 0, sizeof *s);
 }
 
-static void build_set(const char *dir, struct prompt_set *s)
+/* The previous set's histories, when it lists the same files. */
+static struct git_history *reusable(const struct prompt_set *old, char **paths, size_t n)
+{
+	struct git_history *base;
+	size_t i;
+
+	if (!old || !old->git || old->n != n || n == 0)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (strcmp(old->v[i].path, paths[i]) != 0)
+			return NULL;
+	base = calloc(n, sizeof *base);
+	for (i = 0; i < n; i++)
+		base[i] = old->v[i].hist;     /* borrowed: old outlives the walk */
+	return base;
+}
+
+static void build_set(const char *dir, struct prompt_set *s, const struct prompt_set *old,
+		      const char *old_head)
 {
 	char **names, **paths;
-	struct git_history *h;
+	struct git_history *h, *base;
 	size_t n, i;
 
 	names = list_names(dir, &n);
@@ -209,7 +227,9 @@ static void build_set(const char *dir, struct prompt_set *s)
 		paths[i] = malloc(len);
 		snprintf(paths[i], len, PROMPT_DIR "/%s", names[i]);
 	}
-	s->git = git_histories(dir, (const char *const *)paths, n, h) == 0;
+	base = reusable(old, paths, n);
+	s->git = git_histories_from(dir, (const char *const *)paths, n, old_head, base, h) == 0;
+	free(base);
 	for (i = 0; i < n; i++) {
 		s->v[i].path = paths[i];
 		s->v[i].hist = h[i];
@@ -236,7 +256,8 @@ const struct prompt_set *prompts_get(const char *dir)
 	char head[41] = "";
 	long long mt = prompt_dir_mtime(dir);
 	struct centry *e, *victim = &cache[0];
-	int i;
+	struct prompt_set fresh = {0};
+	int i, same_dir = 0;
 
 	git_head_id(dir, head);
 	for (i = 0; i < NCACHE; i++) {
@@ -247,18 +268,21 @@ const struct prompt_set *prompts_get(const char *dir)
 				return &e->set;
 			}
 			victim = e;
+			same_dir = 1;
 			break;
 		}
 		if (e->used < victim->used)
 			victim = e;
 	}
+	/* A new commit on top of the cached HEAD only walks the new commits. */
+	build_set(dir, &fresh, same_dir ? &victim->set : NULL, same_dir ? victim->head : NULL);
 	free(victim->dir);
 	set_free(&victim->set);
 	victim->dir = strdup(dir);
 	snprintf(victim->head, sizeof victim->head, "%s", head);
 	victim->mtime_ns = mt;
 	victim->used = ++tick;
-	build_set(dir, &victim->set);
+	victim->set = fresh;
 	return &victim->set;
 }
 

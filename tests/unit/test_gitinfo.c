@@ -325,6 +325,54 @@ static void test_prompts_get_and_content(void **state)
 	sh("rm .cloche/prompts/zz-link && rmdir .cloche/prompts/subdir");
 }
 
+/* A commit on top of a cached HEAD: only the new commits are walked and
+ * the result equals a full walk (and git's). */
+static void test_incremental(void **state)
+{
+	const char *paths[2] = {".cloche/prompts/impl.md", ".cloche/prompts/bin.dat"};
+	struct git_history base[2], inc[2], full[2];
+	char *h0 = run("git rev-parse HEAD"), *want, *got;
+	const struct prompt_set *s;
+	size_t i, j;
+
+	(void)state;
+	memset(base, 0, sizeof base);
+	memset(inc, 0, sizeof inc);
+	memset(full, 0, sizeof full);
+	h0[strcspn(h0, "\n")] = '\0';
+	assert_int_equal(git_histories(repo, paths, 2, base), 0);
+	s = prompts_get(repo);
+	put(".cloche/prompts/impl.md", "new text\n");
+	sh("git add -A");
+	commit("After cache", "2026-01-13T10:00:00+00:00");
+	assert_int_equal(git_histories_from(repo, paths, 2, h0, base, inc), 0);
+	assert_int_equal(git_histories(repo, paths, 2, full), 0);
+	for (j = 0; j < 2; j++) {
+		assert_int_equal(inc[j].n, full[j].n);
+		for (i = 0; i < full[j].n; i++) {
+			assert_string_equal(inc[j].v[i].sha, full[j].v[i].sha);
+			assert_string_equal(inc[j].v[i].path, full[j].v[i].path);
+		}
+	}
+	assert_int_equal(inc[0].n, base[0].n + 1);
+	assert_string_equal(inc[0].v[0].message, "After cache");
+	/* Through the cache: the set for the new HEAD matches git. */
+	s = prompts_get(repo);
+	assert_string_equal(s->v[1].path, paths[0]);
+	assert_int_equal(s->v[1].hist.n, full[0].n);
+	want = theirs(paths[0]);
+	got = ours(paths[0]);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	for (j = 0; j < 2; j++) {
+		git_history_free(&base[j]);
+		git_history_free(&inc[j]);
+		git_history_free(&full[j]);
+	}
+	free(h0);
+}
+
 static void check_image(const char *text, const char *want)
 {
 	char *got = docker_image_from_text(text, strlen(text));
@@ -513,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_history_details),
 		cmocka_unit_test(test_diff_matches_git),
 		cmocka_unit_test(test_prompts_get_and_content),
+		cmocka_unit_test(test_incremental),
 		cmocka_unit_test(test_docker_image_rule),
 		cmocka_unit_test(test_version_rule),
 		cmocka_unit_test(test_rfc3339_seconds),
