@@ -81,60 +81,120 @@ static void sum_cells(struct req *r, long long in, long long out, int known, dou
 	}
 }
 
-static void project_rows(struct req *r, const struct project *p, const struct usage_list *l,
-			 const struct win *w)
+/* Cost of a list: known only when every agent with tokens has a price. */
+static int list_cost(const struct usage_list *l, double *usd)
 {
-	long long in, out;
+	double one;
 	size_t i;
-
 	int known = 1;
-	double usd = 0, one;
 
-	usage_list_totals(l, &in, &out);
+	*usd = 0;
 	for (i = 0; i < l->n; i++) {
 		if (!pricing_cost(l->v[i].agent, l->v[i].in, l->v[i].out, &one) && l->v[i].total)
 			known = 0;
-		usd += one;
+		*usd += one;
 	}
-	H(r, "<tr class=\"usage-project\"><th scope=\"row\"><a href=\"");
+	return known;
+}
+
+/* One row per project; its agents in one compact cell. */
+static void project_row(struct req *r, const struct project *p, const struct usage_list *l,
+			const struct win *w)
+{
+	long long in, out;
+	double usd;
+	int known = list_cost(l, &usd), first = 1;
+	size_t i;
+
+	usage_list_totals(l, &in, &out);
+	H(r, "<tr><th scope=\"row\"><a href=\"");
 	H_URL(r, "/usage?window=", w->key, "&amp;project=");
 	h_seg(r, p->label);
 	H(r, "\">");
 	h_text(r, p->label);
-	H(r, "</a></th><td>all agents</td>");
+	H(r, "</a></th>");
 	sum_cells(r, in, out, known, usd);
-	H(r, "</tr>\n");
+	H(r, "<td class=\"usage-agents\">");
 	for (i = 0; i < l->n; i++) {
 		if (l->v[i].total == 0)
 			continue;
-		H(r, "<tr><td></td><td>");
+		if (!first)
+			H(r, ", ");
+		first = 0;
 		usage_view_agent(r, l->v[i].agent);
-		H(r, "</td>");
-		known = pricing_cost(l->v[i].agent, l->v[i].in, l->v[i].out, &one);
-		sum_cells(r, l->v[i].in, l->v[i].out, known, one);
-		H(r, "</tr>\n");
+		H(r, " ");
+		usage_view_num(r, l->v[i].total);
 	}
+	H(r, "</td></tr>\n");
 }
 
-static void thead(struct req *r, const char *first)
+static void thead(struct req *r, const char *first, int agents_col)
 {
 	H(r, "<thead><tr><th scope=\"col\">");
 	h_text(r, first);
-	H(r, "</th><th scope=\"col\">Agent</th><th scope=\"col\">Input</th><th scope=\"col\">Output</th>"
-	     "<th scope=\"col\">Total</th>");
+	H(r, "</th><th scope=\"col\">Input</th><th scope=\"col\">Output</th><th scope=\"col\">Total</th>");
 	if (pricing_enabled())
 		H(r, "<th scope=\"col\">Est. Cost</th>");
+	if (agents_col)
+		H(r, "<th scope=\"col\">By agent</th>");
 	H(r, "</tr></thead>\n");
 }
 
-/* Totals for all projects (or the chosen one), then one block per project. */
+static void agent_table(struct req *r, const struct usage_list *l)
+{
+	double one;
+	size_t i;
+	int any = 0;
+
+	H(r, "<table class=\"runs-table usage-table\">");
+	thead(r, "Agent", 0);
+	H(r, "<tbody>");
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].total == 0)
+			continue;
+		any = 1;
+		H(r, "<tr><th scope=\"row\">");
+		usage_view_agent(r, l->v[i].agent);
+		H(r, "</th>");
+		sum_cells(r, l->v[i].in, l->v[i].out,
+			  pricing_cost(l->v[i].agent, l->v[i].in, l->v[i].out, &one), one);
+		H(r, "</tr>\n");
+	}
+	if (!any)
+		H(r, "<tr><td colspan=\"5\" class=\"empty\">No token usage in this window.</td></tr>");
+	H(r, "</tbody></table>\n");
+}
+
+static void project_table(struct req *r, struct store *s, const struct projects *ps,
+			  const struct win *w, long long now)
+{
+	struct usage_list l;
+	long long in, out;
+	size_t i;
+
+	H(r, "<h2>By project</h2><table class=\"runs-table usage-table\">");
+	thead(r, "Project", 1);
+	H(r, "<tbody>");
+	for (i = 0; i < ps->n; i++) {
+		if (usage_get(s, ps->v[i].dir, "", w->seconds, now, &l) != 0)
+			break;
+		usage_list_totals(&l, &in, &out);
+		if (in + out)
+			project_row(r, &ps->v[i], &l, w);
+		usage_list_free(&l);
+	}
+	H(r, "</tbody></table>\n");
+}
+
+/* Totals and per agent for all projects (or the chosen one), then one
+ * row per project. */
 static void totals(struct req *r, struct store *s, const struct projects *ps,
 		   const struct project *only, const struct win *w, long long now)
 {
 	struct usage_list l;
 	long long in, out;
-	size_t i;
-	int any = 0;
+	double usd;
+	char c[32];
 
 	if (usage_get(s, only ? only->dir : "", "", w->seconds, now, &l) != 0)
 		return;
@@ -147,43 +207,26 @@ static void totals(struct req *r, struct store *s, const struct projects *ps,
 	H(r, " in / ");
 	usage_view_num(r, out);
 	H(r, " out)");
-	if (pricing_enabled()) {
+	if (pricing_enabled() && list_cost(&l, &usd)) {
+		pricing_fmt(c, sizeof c, usd);
 		H(r, " · estimated cost <strong>");
-		usage_view_cost(r, &l);
+		h_text(r, c);
 		H(r, "</strong>");
 	}
-	H(r, "</p>\n<table class=\"runs-table usage-table\">");
-	thead(r, "Project");
-	H(r, "<tbody>");
+	H(r, "</p>\n");
+	agent_table(r, &l);
 	usage_list_free(&l);
-	for (i = 0; i < ps->n; i++) {
-		const struct project *p = &ps->v[i];
-
-		if (only && p != only)
-			continue;
-		if (usage_get(s, p->dir, "", w->seconds, now, &l) != 0)
-			break;
-		usage_list_totals(&l, &in, &out);
-		if (in + out) {
-			project_rows(r, p, &l, w);
-			any = 1;
-		}
-		usage_list_free(&l);
-	}
-	if (!any)
-		H(r, "<tr><td colspan=\"6\" class=\"empty\">No token usage in this window.</td></tr>");
-	H(r, "</tbody></table></div></section>\n");
+	if (!only)
+		project_table(r, s, ps, w, now);
+	H(r, "</div></section>\n");
 }
 
-static void top_table(struct req *r, struct store *s, enum usage_top_kind kind,
-		      const struct project *only, const struct projects *ps, long long lo,
-		      long long now)
+static void top_table(struct req *r, enum usage_top_kind kind, const struct projects *ps,
+		      struct usage_top_list *tl)
 {
-	struct usage_top_list t;
+	const struct usage_top_list t = *tl;
 	size_t i;
 
-	if (usage_top(s, kind, only ? only->dir : "", lo, now, 10, &t) != 0)
-		return;
 	H(r, "<table class=\"runs-table usage-table\"><thead><tr><th scope=\"col\">");
 	if (kind == TOP_RUNS)
 		H(r, "Run");
@@ -213,7 +256,22 @@ static void top_table(struct req *r, struct store *s, enum usage_top_kind kind,
 	if (!t.n)
 		H(r, "<tr><td colspan=\"5\" class=\"empty\">None in this window.</td></tr>");
 	H(r, "</tbody></table>\n");
-	usage_top_free(&t);
+}
+
+static void tops(struct req *r, struct store *s, const struct project *only,
+		 const struct projects *ps, long long lo, long long now)
+{
+	struct usage_top_list runs, tasks;
+
+	if (usage_top(s, only ? only->dir : "", lo, now, 10, &runs, &tasks) != 0)
+		return;
+	H(r, "<section class=\"panel\"><div class=\"panel-header\">Runs with the most tokens</div><div class=\"panel-body\">");
+	top_table(r, TOP_RUNS, ps, &runs);
+	H(r, "</div></section>\n<section class=\"panel\"><div class=\"panel-header\">Tasks with the most tokens</div><div class=\"panel-body\">");
+	top_table(r, TOP_TASKS, ps, &tasks);
+	H(r, "</div></section>\n");
+	usage_top_free(&runs);
+	usage_top_free(&tasks);
 }
 
 void page_usage(struct req *r)
@@ -244,11 +302,8 @@ void page_usage(struct req *r)
 			H(r, "<section class=\"panel\"><div class=\"panel-header\">History</div><div class=\"panel-body\">");
 			usage_view_hourly(r, s, only ? only->dir : "", 48, now, "Tokens per hour, last 48 hours (UTC), by agent");
 			usage_view_daily(r, s, only ? only->dir : "", 30, now, "Tokens per day, last 30 days (UTC), by agent");
-			H(r, "</div></section>\n<section class=\"panel\"><div class=\"panel-header\">Runs with the most tokens</div><div class=\"panel-body\">");
-			top_table(r, s, TOP_RUNS, only, ps, w->seconds ? now - w->seconds * NS_PER_S : 0, now);
-			H(r, "</div></section>\n<section class=\"panel\"><div class=\"panel-header\">Tasks with the most tokens</div><div class=\"panel-body\">");
-			top_table(r, s, TOP_TASKS, only, ps, w->seconds ? now - w->seconds * NS_PER_S : 0, now);
 			H(r, "</div></section>\n");
+			tops(r, s, only, ps, w->seconds ? now - w->seconds * NS_PER_S : 0, now);
 			if (!pricing_enabled())
 				H(r, "<p class=\"muted usage-note\">Costs are not shown: no price table is configured (see docs/usage.md).</p>\n");
 			page_end(r);

@@ -64,8 +64,9 @@ struct usage_top_list {
 	size_t n;
 };
 enum usage_top_kind { TOP_RUNS, TOP_TASKS };
-int usage_top(struct store *s, enum usage_top_kind kind, const char *project_dir,
-	      long long lo_ns, long long now_ns, size_t limit, struct usage_top_list *out);
+/* Both lists in one pass; either may be NULL. */
+int usage_top(struct store *s, const char *project_dir, long long lo_ns, long long now_ns,
+	      size_t limit, struct usage_top_list *runs, struct usage_top_list *tasks);
 void usage_top_free(struct usage_top_list *l);
 
 /* Project directories that have usage rows (sorted), borrowed until the

@@ -10,11 +10,15 @@ struct tacc {
 	long long in, out;
 	double usd;
 	int unpriced;         /* some tokens came from an agent without a price */
+	int proj1;            /* 1 + a project of it, 0 = none seen */
 };
 
-static void tacc_add(struct tacc *t, const char *agent, long long in, long long out)
+static void tacc_add(struct tacc *t, int proj, const char *agent, long long in, long long out)
 {
 	double usd;
+
+	if (!t->proj1)
+		t->proj1 = proj + 1;
 
 	t->in += in;
 	t->out += out;
@@ -24,19 +28,22 @@ static void tacc_add(struct tacc *t, const char *agent, long long in, long long 
 		t->unpriced = 1;
 }
 
-static int run_first_proj(const struct udb *d, int run)
+/* The project shown for a run: the filter's, else its first. */
+static int shown_proj(const struct udb *d, int run, int proj)
 {
-	return d->runs[run].np ? d->runs[run].p1 : -1;
+	return proj >= 0 ? proj : d->runs[run].np ? d->runs[run].p1 : -1;
 }
 
-static void run_tasks_add(const struct udb *d, struct tacc *tasks, int run, const char *agent,
-			  long long in, long long out)
+static void run_add(const struct udb *d, struct tacc *runs, struct tacc *tasks, int run,
+		    int proj, const char *agent, long long in, long long out)
 {
 	const struct urun *u = &d->runs[run];
-	int i;
+	int i, p = shown_proj(d, run, proj);
 
-	for (i = 0; i < u->nt; i++)
-		tacc_add(&tasks[i ? u->tx[i - 1] : u->t1], agent, in, out);
+	if (runs)
+		tacc_add(&runs[run], p, agent, in, out);
+	for (i = 0; tasks && i < u->nt; i++)
+		tacc_add(&tasks[i ? u->tx[i - 1] : u->t1], p, agent, in, out);
 }
 
 static void window_sums(const struct udb *d, int proj, long long lo, long long now,
@@ -49,41 +56,24 @@ static void window_sums(const struct udb *d, int proj, long long lo, long long n
 
 		if (!udb_run_matches(d, r->run, proj) || (!r->in && !r->out))
 			continue;
-		tacc_add(&runs[r->run], d->agent.s[r->agent], r->in, r->out);
-		run_tasks_add(d, tasks, r->run, d->agent.s[r->agent], r->in, r->out);
+		run_add(d, runs, tasks, r->run, proj, d->agent.s[r->agent], r->in, r->out);
 	}
 }
 
-/* All time: per run from its accumulators; a task counts each step once
- * (its own accumulators), restricted to tasks with a run in the project. */
-static void all_time_sums(const struct udb *d, int proj, struct tacc *runs, struct tacc *tasks,
-			  char *task_in_proj)
+/* All time: from each run's accumulators; a task adds its runs, each
+ * step row once per task even when its runs share an ID. */
+static void all_time_sums(const struct udb *d, int proj, struct tacc *runs, struct tacc *tasks)
 {
-	int k, a, i;
+	int k, a;
 
 	for (k = 0; k < d->run.n; k++) {
-		const struct urun *u = &d->runs[k];
-
 		if (!udb_run_matches(d, k, proj))
 			continue;
-		for (i = 0; i < u->nt; i++)
-			task_in_proj[i ? u->tx[i - 1] : u->t1] = 1;
 		for (a = 0; a < d->agent.n; a++) {
 			const struct uacc *x = udb_acc(d, K_RUN, k, a);
 
 			if (x && (x->in || x->out))
-				tacc_add(&runs[k], d->agent.s[a], x->in, x->out);
-		}
-	}
-	udb_tasks((struct udb *)d);
-	for (k = 0; k < d->task.n; k++) {
-		if (!task_in_proj[k])
-			continue;
-		for (a = 0; a < d->agent.n; a++) {
-			const struct uacc *x = udb_acc(d, K_TASK, k, a);
-
-			if (x && (x->in || x->out))
-				tacc_add(&tasks[k], d->agent.s[a], x->in, x->out);
+				run_add(d, runs, tasks, k, proj, d->agent.s[a], x->in, x->out);
 		}
 	}
 }
@@ -101,21 +91,8 @@ static int cmp_top(const void *pa, const void *pb)
 	return strcmp(cmp_names->s[a], cmp_names->s[b]);
 }
 
-static int task_proj(const struct udb *d, int task, int proj)
-{
-	int k, i;
-
-	if (proj >= 0)
-		return proj;
-	for (k = 0; k < d->run.n; k++)
-		for (i = 0; i < d->runs[k].nt; i++)
-			if ((i ? d->runs[k].tx[i - 1] : d->runs[k].t1) == task && d->runs[k].np)
-				return d->runs[k].p1;
-	return -1;
-}
-
 static void pick(const struct udb *d, enum usage_top_kind kind, const struct tacc *acc,
-		 int proj, size_t limit, struct usage_top_list *out)
+		 size_t limit, struct usage_top_list *out)
 {
 	const struct smap *names = kind == TOP_RUNS ? &d->run : &d->task;
 	int *idx = malloc(((size_t)names->n + 1) * sizeof *idx), n = 0, k;
@@ -132,8 +109,7 @@ static void pick(const struct udb *d, enum usage_top_kind kind, const struct tac
 	for (i = 0; i < out->n; i++) {
 		struct usage_top *t = &out->v[i];
 		const struct tacc *a = &acc[idx[i]];
-		int p = kind == TOP_RUNS ? (proj >= 0 ? proj : run_first_proj(d, idx[i]))
-					 : task_proj(d, idx[i], proj);
+		int p = a->proj1 - 1;
 
 		t->id = strdup(names->s[idx[i]]);
 		t->project = strdup(p >= 0 ? d->proj.s[p] : "");
@@ -145,30 +121,35 @@ static void pick(const struct udb *d, enum usage_top_kind kind, const struct tac
 	free(idx);
 }
 
-int usage_top(struct store *s, enum usage_top_kind kind, const char *project_dir,
-	      long long lo, long long now, size_t limit, struct usage_top_list *out)
+int usage_top(struct store *s, const char *project_dir, long long lo, long long now,
+	      size_t limit, struct usage_top_list *top_runs, struct usage_top_list *top_tasks)
 {
 	struct udb *d = udb_get(s);
-	struct tacc *runs, *tasks;
-	char *task_in_proj;
+	struct tacc *runs = NULL, *tasks = NULL;
 	int proj = -1;
 
-	memset(out, 0, sizeof *out);
+	if (top_runs)
+		memset(top_runs, 0, sizeof *top_runs);
+	if (top_tasks)
+		memset(top_tasks, 0, sizeof *top_tasks);
 	if (!d)
 		return -1;
 	if (*project_dir && (proj = smap_find(&d->proj, project_dir)) < 0)
 		return 0;
-	runs = calloc((size_t)d->run.n + 1, sizeof *runs);
-	tasks = calloc((size_t)d->task.n + 1, sizeof *tasks);
-	task_in_proj = calloc((size_t)d->task.n + 1, 1);
+	if (top_runs)
+		runs = calloc((size_t)d->run.n + 1, sizeof *runs);
+	if (top_tasks)
+		tasks = calloc((size_t)d->task.n + 1, sizeof *tasks);
 	if (lo > 0 && lo >= d->horizon_ns)
 		window_sums(d, proj, lo, now, runs, tasks);
 	else
-		all_time_sums(d, proj, runs, tasks, task_in_proj);
-	pick(d, kind, kind == TOP_RUNS ? runs : tasks, proj, limit, out);
+		all_time_sums(d, proj, runs, tasks);
+	if (top_runs)
+		pick(d, TOP_RUNS, runs, limit, top_runs);
+	if (top_tasks)
+		pick(d, TOP_TASKS, tasks, limit, top_tasks);
 	free(runs);
 	free(tasks);
-	free(task_in_proj);
 	return 0;
 }
 

@@ -102,21 +102,3 @@ void usage_view_cost_one(struct req *r, const char *agent, long long in, long lo
 	pricing_fmt(t, sizeof t, usd);
 	h_text(r, t);
 }
-
-/* Known only when every agent with tokens has a price. */
-void usage_view_cost(struct req *r, const struct usage_list *l)
-{
-	double sum = 0, usd;
-	char t[32];
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		if (!pricing_cost(l->v[i].agent, l->v[i].in, l->v[i].out, &usd) && l->v[i].total)
-			return;
-		sum += usd;
-	}
-	if (!pricing_enabled())
-		return;
-	pricing_fmt(t, sizeof t, sum);
-	h_text(r, t);
-}

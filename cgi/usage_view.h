@@ -14,8 +14,6 @@ void usage_view_daily(struct req *r, struct store *s, const char *dir, int days,
 		      long long now, const char *title);
 /* "(unknown)" for the '' agent. */
 void usage_view_agent(struct req *r, const char *agent);
-/* The estimated cost cell text of one list, "" when unknown. */
-void usage_view_cost(struct req *r, const struct usage_list *l);
 /* An agent's cost, "" when unpriced. */
 void usage_view_cost_one(struct req *r, const char *agent, long long in, long long out);
 void usage_view_num(struct req *r, long long n); /* 12.3k */
