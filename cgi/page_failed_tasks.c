@@ -122,6 +122,5 @@ void page_failed_tasks(struct req *r)
 	page_script(r, "runs.js");
 	page_end(r);
 	free(v);
-	r->cacheable = 1;
-	r->cache_ttl = 1;
+	r->cacheable = 1;  /* no relative times: valid until the store changes */
 }

@@ -18,11 +18,8 @@
 static struct runindex IX;
 static char IX_COLS[1024];  /* run_cols the index was built with */
 
-static const char *pkcol(struct store *s)
-{
-	return store_has(s, F_PK) ? "pk" : "rowid";
-}
-
+/* Every statement here names rowid: it is pk on current stores, and the
+ * key on stores without pk (whose run_cols cannot give it). */
 static const char *text(sqlite3_stmt *st, int i)
 {
 	const char *t = (const char *)sqlite3_column_text(st, i);
@@ -32,7 +29,7 @@ static const char *text(sqlite3_stmt *st, int i)
 
 static void add_row(struct runindex *ix, sqlite3_stmt *st)
 {
-	ix_add(ix, sqlite3_column_int64(st, RUN_PK), text(st, RUN_ID), text(st, RUN_WORKFLOW),
+	ix_add(ix, sqlite3_column_int64(st, RUN_NCOLS), text(st, RUN_ID), text(st, RUN_WORKFLOW),
 	       text(st, RUN_STATE), text(st, RUN_STARTED), text(st, RUN_PROJECT),
 	       text(st, RUN_PARENT), text(st, RUN_TASK), text(st, RUN_TASK_TITLE),
 	       sqlite3_column_int(st, RUN_IS_HOST));
@@ -45,8 +42,8 @@ static int read_from(struct store *s, struct runindex *ix, long long after)
 	sqlite3_stmt *st;
 	int rc;
 
-	snprintf(sql, sizeof sql, "SELECT %s FROM runs WHERE %s > ? ORDER BY %s", s->run_cols,
-		 pkcol(s), pkcol(s));
+	snprintf(sql, sizeof sql, "SELECT %s, rowid FROM runs WHERE rowid > ? ORDER BY rowid",
+		 s->run_cols);
 	st = store_prepare(s, sql);
 	if (!st)
 		return -1;
@@ -66,7 +63,7 @@ static int moved(struct store *s, const struct ixrun *x)
 	long long ns;
 	int rc, diff = 0;
 
-	snprintf(sql, sizeof sql, "SELECT state, COALESCE(started_at,'') FROM runs WHERE %s = ?", pkcol(s));
+	snprintf(sql, sizeof sql, "SELECT state, COALESCE(started_at,'') FROM runs WHERE rowid = ?");
 	st = store_prepare(s, sql);
 	if (!st)
 		return -1;
@@ -127,7 +124,7 @@ static long long max_pk(struct store *s)
 	sqlite3_stmt *st;
 	long long n = 0;
 
-	snprintf(sql, sizeof sql, "SELECT max(%s) FROM runs", pkcol(s));
+	snprintf(sql, sizeof sql, "SELECT max(rowid) FROM runs");
 	st = store_prepare(s, sql);
 	if (!st)
 		return -1;

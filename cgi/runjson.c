@@ -15,15 +15,17 @@ int run_by_pk(struct store *s, long long pk, struct run *out)
 	sqlite3_stmt *st;
 	int rc;
 
-	snprintf(sql, sizeof sql, "SELECT %s FROM runs WHERE %s = ?", s->run_cols,
-		 store_has(s, F_PK) ? "pk" : "rowid");
+	/* rowid: store.c's run_cols has no key on stores without pk */
+	snprintf(sql, sizeof sql, "SELECT %s, rowid FROM runs WHERE rowid = ?", s->run_cols);
 	st = store_prepare(s, sql);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, pk);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		run_from_stmt(out, st);
+		out->pk = sqlite3_column_int64(st, RUN_NCOLS);
+	}
 	store_done(st);
 	if (rc == SQLITE_ROW)
 		return 1;

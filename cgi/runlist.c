@@ -66,8 +66,7 @@ char *task_title(struct store *s, const struct runindex *ix, uint32_t task)
 
 	if (task == IX_NONE || ix->t[task].title_run == IX_NONE)
 		return strdup("");
-	snprintf(sql, sizeof sql, "SELECT %s FROM runs WHERE %s = ?", s->run_cols,
-		 store_has(s, F_PK) ? "pk" : "rowid");
+	snprintf(sql, sizeof sql, "SELECT %s FROM runs WHERE rowid = ?", s->run_cols);
 	st = store_prepare(s, sql);
 	if (st) {
 		sqlite3_bind_int64(st, 1, ix->v[ix->t[task].title_run].pk);
@@ -95,12 +94,12 @@ static int search(struct store *s, struct runlist *l)
 
 	l->qrun = calloc(l->ix->n + 1, 1);
 	l->qtask = calloc(l->ix->nt + 1, 1);
-	snprintf(sql, sizeof sql, "SELECT %s FROM runs", s->run_cols);
+	snprintf(sql, sizeof sql, "SELECT %s, rowid FROM runs", s->run_cols);
 	st = store_prepare(s, sql);
 	if (!st)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		uint32_t i = ix_by_pk(l->ix, sqlite3_column_int64(st, RUN_PK));
+		uint32_t i = ix_by_pk(l->ix, sqlite3_column_int64(st, RUN_NCOLS));
 		int title = hit(st, RUN_TITLE, l->q);
 
 		if (i == IX_NONE)
