@@ -9,9 +9,11 @@
 #include <cmocka.h>
 
 #include "rungroup.h"
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct runindex IX;
 static long long PK;
@@ -290,6 +292,88 @@ static void test_ids_and_incremental_order(void **state)
 	assert_string_equal(ix_str(&IX, IX.v[IX.order[1]].id), "z");
 }
 
+static void sql(sqlite3 *db, const char *q)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, q, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", q, err);
+}
+
+/* The order the index keeps after incremental updates must equal the one
+ * a fresh build gives. */
+static void order_ids(const struct runindex *ix, char *out, size_t cap)
+{
+	size_t i;
+
+	out[0] = 0;
+	for (i = 0; i < ix->norder; i++) {
+		strncat(out, ix_str(ix, ix->v[ix->order[i]].id), cap - strlen(out) - 2);
+		strncat(out, " ", cap - strlen(out) - 1);
+	}
+}
+
+static void test_store_incremental(void **state)
+{
+	char path[] = "/tmp/test_runindex_XXXXXX", a[512], b[512];
+	int fd = mkstemp(path);
+	sqlite3 *db;
+	struct store *s;
+	struct runindex *ix;
+	struct runindex fresh = {0};
+	size_t i;
+
+	(void)state;
+	close(fd);
+	setenv("CLOCHE_DB", path, 1);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sql(db, "CREATE TABLE runs (pk INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, workflow_name TEXT NOT NULL, "
+		"state TEXT NOT NULL, active_steps TEXT, started_at TEXT, completed_at TEXT, project_dir TEXT NOT NULL DEFAULT '', "
+		"task_id TEXT NOT NULL DEFAULT '', task_title TEXT NOT NULL DEFAULT '', parent_run_id TEXT NOT NULL DEFAULT '');"
+		"CREATE TABLE step_executions (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, step_name TEXT NOT NULL, "
+		"result TEXT, started_at TEXT NOT NULL, completed_at TEXT);"
+		"INSERT INTO runs (id, workflow_name, state, started_at, task_id) VALUES "
+		"('r1','main','succeeded','2026-03-03T10:01:00Z','T'),('r2','main','running','2026-03-03T10:02:00Z','T'),"
+		"('r3','main','pending','','U');");
+	s = store_get();
+	assert_int_equal(s->state, STORE_OK);
+	ix = runindex_get(s);
+	assert_non_null(ix);
+	assert_int_equal(ix->n, 3);
+	order_ids(ix, a, sizeof a);
+	assert_string_equal(a, "r2 r1 r3 ");
+	sleep(1);  /* a new mtime for the immutable reader */
+	sql(db, "UPDATE runs SET state='failed', completed_at='2026-03-03T10:09:00Z' WHERE id='r2';"
+		"UPDATE runs SET state='running', started_at='2026-03-03T10:05:00Z' WHERE id='r3';"
+		"INSERT INTO runs (id, workflow_name, state, started_at) VALUES ('r4','main','succeeded','2026-03-03T10:07:00Z');");
+	s = store_get();
+	ix = runindex_get(s);
+	assert_non_null(ix);
+	assert_int_equal(ix->n, 4);
+	order_ids(ix, a, sizeof a);
+	ix_reset(&fresh);
+	for (i = 0; i < ix->n; i++) {
+		static const char *st[] = {"failed", "running", "succeeded"};
+		/* rebuild from what the store now says */
+		const char *id = ix_str(ix, ix->v[i].id);
+		int k = strcmp(id, "r2") == 0 ? 0 : strcmp(id, "r3") == 0 ? 1 : 2;
+		char ts[40];
+
+		snprintf(ts, sizeof ts, "2026-03-03T10:0%d:00Z", strcmp(id, "r1") == 0 ? 1 : strcmp(id, "r2") == 0 ? 2 :
+			 strcmp(id, "r3") == 0 ? 5 : 7);
+		ix_add(&fresh, ix->v[i].pk, id, "main", st[k], ts, "", "", "", "", 0);
+	}
+	ix_finish(&fresh);
+	order_ids(&fresh, b, sizeof b);
+	assert_string_equal(a, b);
+	assert_string_equal(a, "r3 r4 r2 r1 ");
+	assert_int_equal(ix->v[ix_find_id(ix, "r2")].state, RS_FAILED);
+	ix_free(&fresh);
+	sqlite3_close(db);
+	store_close();
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_paging_and_filters),
 		cmocka_unit_test(test_summaries_and_failed),
 		cmocka_unit_test(test_ids_and_incremental_order),
+		cmocka_unit_test(test_store_incremental),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
