@@ -480,7 +480,7 @@ static int read_steps(struct store *s, struct udb *d)
 	if (rc != SQLITE_DONE)
 		return store_fail(s, rc);
 	/* New rows are nearly in time order already; a full sort only on builds. */
-	if (first == 0)
+	if (first == 0 && d->nrec)
 		qsort(d->rec, d->nrec, sizeof *d->rec, cmp_rec);
 	else {
 		size_t i, j;
