@@ -41,6 +41,10 @@ static void t_marker(void **u)
 	assert_string_equal(buf_str(&L.ts), "ts"); /* D18: last seen timestamp */
 	assert_int_equal(parse(&st, "[] [script] x"), 1);
 	assert_string_equal(content(), "[] [script] x");
+	/* NUL, lone CR and invalid UTF-8 are content like any other byte */
+	assert_int_equal(log_parse(&st, "[t] [script] a\0b\rc\xff", 19, 19, &L), 1);
+	assert_int_equal(L.content.len, 6);
+	assert_memory_equal(L.content.p, "a\0b\rc\xff", 6);
 }
 
 static void t_unmarked_first(void **u)
