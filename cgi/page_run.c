@@ -1,6 +1,7 @@
 /* GET /runs/{id} — run detail (pages.md 5): header, metadata, error, child
  * runs, the steps table from paired step rows with per-step output, the
- * container and its actions, then the log viewer (logview.c). public/run.js
+ * container and its actions, then the log viewer (logview.c, which brings
+ * its own assets). public/run.js
  * polls /api/runs/{id} every 2 s while the run is not finished. */
 #include "guard.h"
 #include "html.h"
@@ -211,7 +212,7 @@ static void render(struct req *r, struct store *s, struct runindex *ix, const st
 		steps_free(&st);
 	page_begin(r, run->id);
 	page_style(r, "run.css");
-	page_style(r, "logview.css");
+	page_style(r, "actions.css");
 	H(r, "<div id=\"run-page\" data-run-id=\"");
 	h_attr(r, run->id);
 	H(r, "\" data-state=\"");
@@ -227,7 +228,7 @@ static void render(struct req *r, struct store *s, struct runindex *ix, const st
 	H(r, "</div>\n");
 	logview_panel(r, run);
 	page_script(r, "run.js");
-	page_script(r, "logview.js");
+	page_script(r, "actions.js");
 	page_end(r);
 	steps_free(&st);
 	runs_free(kids, nkids > 0 ? nkids : 0);

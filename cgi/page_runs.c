@@ -260,6 +260,7 @@ static void render(struct req *r, const struct project *pr)
 	}
 	page_begin(r, "Runs");
 	page_style(r, "runs.css");
+	page_style(r, "actions.css");
 	heading(r, pr);
 	H(r, "<div class=\"runs-toolbar\">\n");
 	filters(r, p, pr, &l);
@@ -271,6 +272,7 @@ static void render(struct req *r, const struct project *pr)
 	H(r, "</table></div>\n");
 	pager(r, pr, &l);
 	page_script(r, "runs.js");
+	page_script(r, "actions.js");
 	page_end(r);
 	r->cacheable = 1;
 	r->cache_ttl = 1;
