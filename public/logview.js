@@ -71,6 +71,25 @@
 
   // ---- ANSI (same rules as cgi/ansi.c) -----------------------------------
   var ESC = /\x1b(?:\[([0-?]*)[ -\/]*([@-~])|[\]P_^][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_]?)/g;
+  // 256-colour and true-colour values map to the nearest of the 16 (as cgi/ansi.c).
+  var PAL = [[0,0,0],[205,0,0],[0,205,0],[205,205,0],[0,0,238],[205,0,205],[0,205,205],[229,229,229],
+    [127,127,127],[255,0,0],[0,255,0],[255,255,0],[92,92,255],[255,0,255],[0,255,255],[255,255,255]];
+  function nearest(r, g, b) {
+    var best = -1, hit = 0;
+    for (var i = 0; i < 16; i++) {
+      var d = (r - PAL[i][0]) * (r - PAL[i][0]) + (g - PAL[i][1]) * (g - PAL[i][1]) + (b - PAL[i][2]) * (b - PAL[i][2]);
+      if (best < 0 || d < best) { best = d; hit = i; }
+    }
+    return hit;
+  }
+  function from256(n) {
+    var cube = [0, 95, 135, 175, 215, 255];
+    if (!(n >= 0 && n <= 255)) return -1;
+    if (n < 16) return n;
+    if (n < 232) { n -= 16; return nearest(cube[Math.floor(n / 36)], cube[Math.floor(n / 6) % 6], cube[n % 6]); }
+    var g = 8 + (n - 232) * 10;
+    return nearest(g, g, g);
+  }
   function sgr(st, p) {
     var v = p === '' ? [0] : p.split(/[;:]/).map(function (x) { return parseInt(x || '0', 10); });
     for (var i = 0; i < v.length; i++) {
@@ -85,10 +104,13 @@
       else if (c >= 40 && c <= 47) st.bg = c - 40; else if (c >= 100 && c <= 107) st.bg = c - 92;
       else if (c === 49) st.bg = -1;
       else if ((c === 38 || c === 48) && v[i + 1] === 5 && i + 2 < v.length) {
-        var n = v[i + 2]; i += 2;
-        if (n < 16) { if (c === 38) st.fg = n; else st.bg = n; }
-      } else if ((c === 38 || c === 48) && v[i + 1] === 2) { i += 4; }
-      else if (c === 38 || c === 48) { i = v.length; }
+        var n = from256(v[i + 2]); i += 2;
+        if (c === 38) st.fg = n; else st.bg = n;
+      } else if ((c === 38 || c === 48) && v[i + 1] === 2 && i + 4 < v.length) {
+        var t = v[i + 2] > 255 || v[i + 3] > 255 || v[i + 4] > 255 ? -1 : nearest(v[i + 2], v[i + 3], v[i + 4]);
+        i += 4;
+        if (c === 38) st.fg = t; else st.bg = t;
+      } else if (c === 38 || c === 48) { i = v.length; }
     }
   }
   function cls(st) {
