@@ -180,8 +180,13 @@ wait_port() {
 
 declare -A URLS BINS
 stamp "generating demos, starting stand-ins and servers: $SERVERS"
-for s in $SERVERS; do setup_lane "$s" & done
-wait
+# (wait for these pids only: a bare `wait` would also wait for the servers)
+pids=()
+for s in $SERVERS; do
+	setup_lane "$s" &
+	pids+=($!)
+done
+wait "${pids[@]}"
 for s in $SERVERS; do
 	. "$T/$s/env"
 	[ -n "$CLOCHE_ADDR" ] && { wait_port "${CLOCHE_ADDR##*:}" ||
@@ -236,10 +241,12 @@ run_lane() {
 }
 
 stamp "http, browser and connect tests (lanes: ${!URLS[*]})"
+pids=()
 for s in "${!URLS[@]}"; do
 	( run_lane "$s"; stamp "lane $s done" ) &
+	pids+=($!)
 done
-wait
+[ ${#pids[@]} -gt 0 ] && wait "${pids[@]}"
 
 # --- 5. stop, collect server logs, sanitizer reports ---------------------------
 stamp "stopping servers"
