@@ -8,6 +8,9 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/keyvalq_struct.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -51,6 +54,9 @@ struct client *client_new(struct evhttp_request *req, const char *addr)
 	g_clients = c;
 	g_nclients++;
 	evhttp_connection_set_closecb(c->con, on_close, c);
+	/* Events are small and must not wait for an ACK (Nagle). */
+	setsockopt(bufferevent_getfd(evhttp_connection_get_bufferevent(c->con)), IPPROTO_TCP, TCP_NODELAY,
+		   &(int){1}, sizeof(int));
 	evhttp_add_header(h, "Content-Type", "text/event-stream");
 	evhttp_add_header(h, "Cache-Control", "no-cache");
 	evhttp_add_header(h, "Connection", "keep-alive");
@@ -148,9 +154,26 @@ static void send_done(struct client *c, const char *state, long long id)
 	client_end(c);
 }
 
+/* Viewers that are level with the batch's start take its events as they
+ * are: one read and one JSON encoding per new line however many viewers
+ * follow the run (they share a position, so they share the parser state). */
+static int take_batch(struct client *c, struct batch *b)
+{
+	if (!b || !b->valid || c->pos != b->from || client_queued(c) + b->out.len >= PUMP_HIGH)
+		return 0;
+	client_send(c, &b->out);
+	c->pos = b->to;
+	*c->st = b->st;
+	if (c->feed->final)
+		send_done(c, c->feed->state, c->pos);
+	return 1;
+}
+
 /* Reads lines from c->pos while the client keeps up. When the run is over
- * and the client has everything, sends done and ends the stream. */
-void client_pump(struct client *c)
+ * and the client has everything, sends done and ends the stream. A pump
+ * that reached the end of the file is remembered in b (may be NULL) for
+ * the next viewers at the same position. */
+void client_pump_batch(struct client *c, struct batch *b)
 {
 	struct feed *f = c->feed;
 	struct lread r;
@@ -159,10 +182,10 @@ void client_pump(struct client *c)
 	struct evbuffer *eb;
 	const char *s;
 	size_t n;
-	long long full, next;
+	long long full, next, from = c->pos;
 	int rc = 0;
 
-	if (!f || c->draining || c->ending)
+	if (!f || c->draining || c->ending || take_batch(c, b))
 		return;
 	if (f->fd >= 0) {
 		lread_init(&r, f->fd);
@@ -187,11 +210,23 @@ void client_pump(struct client *c)
 		evhttp_send_reply_chunk_with_cb(c->req, eb, on_drained, c);
 		evbuffer_free(eb);
 	} else {
+		if (b && !b->valid && rc == 0) {
+			b->valid = 1;
+			b->from = from;
+			b->to = c->pos;
+			b->st = *c->st;
+			buf_put(&b->out, out.p, out.len);
+		}
 		client_send(c, &out);
 		if (f->final)
 			send_done(c, f->state, c->pos);
 	}
 	buf_free(&out);
+}
+
+void client_pump(struct client *c)
+{
+	client_pump_batch(c, NULL);
 }
 
 void clients_heartbeat(void)

@@ -131,15 +131,17 @@ void feed_detach(struct client *c)
 static void feed_wake(struct feed *f)
 {
 	struct client *c, *nx;
-	struct feed *keep = f;
+	struct batch b;
 
+	memset(&b, 0, sizeof b);
 	f->nviewers++; /* keep the feed alive while its viewers end */
 	for (c = f->viewers; c; c = nx) {
 		nx = c->fnext;
-		client_pump(c);
+		client_pump_batch(c, &b);
 	}
-	if (--keep->nviewers == 0)
-		feed_free(keep);
+	buf_free(&b.out);
+	if (--f->nviewers == 0)
+		feed_free(f);
 }
 
 void feed_inotify_read(void)

@@ -71,6 +71,14 @@ void client_end(struct client *c);
 size_t client_queued(const struct client *c);
 int client_count_addr(const char *addr);
 void client_pump(struct client *c);
+/* What one viewer's pump produced, reused by the others (feed_wake). */
+struct batch {
+	int valid;
+	long long from, to;
+	struct buf out;
+	struct logstate st;
+};
+void client_pump_batch(struct client *c, struct batch *b);
 void clients_heartbeat(void);
 void clients_cut_stalled(void);
 void clients_shutdown(void);

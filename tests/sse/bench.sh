@@ -1,0 +1,34 @@
+#!/bin/bash
+# Stream helper bench (docs/sse.md): a fresh demo, build/cloche-sse and
+# lighttpd in front of it (the repo's template with connection limits
+# raised), all on loopback; then tests/sse/bench.py prints the numbers.
+#   tests/sse/bench.sh [--quick]      (--quick: smaller counts, ~1 min)
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 1
+T=$(mktemp -d "${TMPDIR:-/tmp}/cloche-ssebench.XXXXXX")
+chmod 755 "$T"
+. "$ROOT/tests/lib/servers.sh"
+trap 'stop_all; rm -rf "$T"' EXIT
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+[ -x build/cloche-sse ] || { echo "build/cloche-sse missing (make)"; exit 1; }
+/usr/bin/python3 tests/demo/gen_demo.py --out "$T/demo" >"$T/gen.log" 2>&1 || { cat "$T/gen.log"; exit 1; }
+chmod -R a+rX "$T"
+export CLOCHE_DB=$T/demo/cloche.db DEMO_DIR=$T/demo CLOCHE_ADDR=
+export SSE_HOST=127.0.0.1 SSE_PORT=$(free_port)
+spawn_group "$T/sse.log" build/cloche-sse --listen "127.0.0.1:$SSE_PORT" --no-daemon \
+	--max-streams 20000 --max-per-addr 20000 --pid-file "$T/sse.pid" >/dev/null
+
+# lighttpd from the repo's template, with room for thousands of streams.
+export RUNDIR=$T/lighttpd PUBLIC=$ROOT/public BASE= DASH_BIN=$ROOT/build/cloche-dash FCGI_MOUNT=/
+export ASAN_OPTIONS= UBSAN_OPTIONS= PORT=$(free_port)
+mkdir -p "$RUNDIR"
+render conf/lighttpd.conf.in "$RUNDIR/lighttpd.conf" || exit 1
+sed -i 's/^server.max-connections = .*/server.max-connections = 16000\nserver.max-fds = 65000/' "$RUNDIR/lighttpd.conf"
+spawn_group "$RUNDIR/stdout.log" lighttpd -D -f "$RUNDIR/lighttpd.conf" >/dev/null
+wait_http "http://127.0.0.1:$PORT/static/style.css" || exit 1
+for _ in $(seq 50); do [ -s "$T/sse.pid" ] && break; sleep 0.1; done
+
+SSE_URL=http://127.0.0.1:$SSE_PORT DASH_URL=http://127.0.0.1:$PORT SSE_PID=$(cat "$T/sse.pid") LIGHTTPD_RUNDIR=$RUNDIR \
+	timeout 900 /usr/bin/python3 tests/sse/bench.py "$@"
