@@ -132,9 +132,9 @@ static void thead(struct req *r, const char *first, int agents_col)
 {
 	H(r, "<thead><tr><th scope=\"col\">");
 	h_text(r, first);
-	H(r, "</th><th scope=\"col\">Input</th><th scope=\"col\">Output</th><th scope=\"col\">Total</th>");
+	H(r, "</th><th scope=\"col\" class=\"num\">Input</th><th scope=\"col\" class=\"num\">Output</th><th scope=\"col\" class=\"num\">Total</th>");
 	if (pricing_enabled())
-		H(r, "<th scope=\"col\">Est. Cost</th>");
+		H(r, "<th scope=\"col\" class=\"num\">Est. Cost</th>");
 	if (agents_col)
 		H(r, "<th scope=\"col\">By agent</th>");
 	H(r, "</tr></thead>\n");
@@ -232,10 +232,10 @@ static void top_table(struct req *r, enum usage_top_kind kind, const struct proj
 		H(r, "Run");
 	else
 		H(r, "Task");
-	H(r, "</th><th scope=\"col\">Project</th><th scope=\"col\">Input</th><th scope=\"col\">Output</th>"
-	     "<th scope=\"col\">Total</th>");
+	H(r, "</th><th scope=\"col\">Project</th><th scope=\"col\" class=\"num\">Input</th>"
+	     "<th scope=\"col\" class=\"num\">Output</th><th scope=\"col\" class=\"num\">Total</th>");
 	if (pricing_enabled())
-		H(r, "<th scope=\"col\">Est. Cost</th>");
+		H(r, "<th scope=\"col\" class=\"num\">Est. Cost</th>");
 	H(r, "</tr></thead><tbody>");
 	for (i = 0; i < t.n; i++) {
 		const char *label = project_label(ps, t.v[i].project);
@@ -274,6 +274,34 @@ static void tops(struct req *r, struct store *s, const struct project *only,
 	usage_top_free(&tasks);
 }
 
+static void render(struct req *r, struct store *s, const struct projects *ps,
+		   const struct project *only, const struct win *w, long long now)
+{
+	const char *dir = only ? only->dir : "";
+
+	page_begin(r, "Token usage");
+	page_style(r, "usage.css");
+	page_script(r, "usage.js");
+	H(r, "<h1>Token usage");
+	if (only) {
+		H(r, " <span class=\"muted\">/</span> ");
+		h_text(r, only->label);
+	}
+	H(r, "</h1>\n");
+	window_nav(r, w, only);
+	H(r, "<div id=\"usage-main\" data-usage-refresh=\"60\">");
+	totals(r, s, ps, only, w, now);
+	H(r, "<section class=\"panel\"><div class=\"panel-header\">History</div><div class=\"panel-body\">");
+	usage_view_hourly(r, s, dir, 48, now, "Tokens per hour, last 48 hours (UTC), by agent");
+	usage_view_daily(r, s, dir, 30, now, "Tokens per day, last 30 days (UTC), by agent");
+	H(r, "</div></section>\n");
+	tops(r, s, only, ps, w->seconds ? now - w->seconds * NS_PER_S : 0, now);
+	H(r, "</div>\n");
+	if (!pricing_enabled())
+		H(r, "<p class=\"muted usage-note\">Costs are not shown: no price table is configured (see docs/usage.md).</p>\n");
+	page_end(r);
+}
+
 void page_usage(struct req *r)
 {
 	char *wq = req_query(r, "window"), *pq = req_query(r, "project");
@@ -281,7 +309,6 @@ void page_usage(struct req *r)
 	const struct projects *ps;
 	const struct project *only = NULL;
 	struct store *s;
-	long long now = now_ns();
 
 	if (!w)
 		resp_html_error(r, 400, "Bad window", "window must be one of 1h, 24h, 7d, 30d, all.");
@@ -289,24 +316,7 @@ void page_usage(struct req *r)
 		if (pq && *pq && !(only = project_by_label(ps, pq)) && !(only = project_by_dir(ps, pq)))
 			resp_html_error(r, 404, "Project not found", "No project has this label or directory.");
 		else {
-			page_begin(r, "Token usage");
-			page_style(r, "usage.css");
-			H(r, "<h1>Token usage");
-			if (only) {
-				H(r, " <span class=\"muted\">/</span> ");
-				h_text(r, only->label);
-			}
-			H(r, "</h1>\n");
-			window_nav(r, w, only);
-			totals(r, s, ps, only, w, now);
-			H(r, "<section class=\"panel\"><div class=\"panel-header\">History</div><div class=\"panel-body\">");
-			usage_view_hourly(r, s, only ? only->dir : "", 48, now, "Tokens per hour, last 48 hours (UTC), by agent");
-			usage_view_daily(r, s, only ? only->dir : "", 30, now, "Tokens per day, last 30 days (UTC), by agent");
-			H(r, "</div></section>\n");
-			tops(r, s, only, ps, w->seconds ? now - w->seconds * NS_PER_S : 0, now);
-			if (!pricing_enabled())
-				H(r, "<p class=\"muted usage-note\">Costs are not shown: no price table is configured (see docs/usage.md).</p>\n");
-			page_end(r);
+			render(r, s, ps, only, w, now_ns());
 			r->cacheable = 1;
 			r->cache_ttl = 5;
 		}

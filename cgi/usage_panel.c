@@ -48,11 +48,11 @@ static void header(struct req *r, const struct usage_list *h1, const struct usag
 {
 	H(r, "<thead><tr><th scope=\"col\">Agent</th>");
 	if (h1->n)
-		H(r, "<th scope=\"col\">Burn Rate (last 1h)</th><th scope=\"col\">1h In/Out</th>");
+		H(r, "<th scope=\"col\" class=\"num\">Burn Rate (last 1h)</th><th scope=\"col\" class=\"num\">1h In/Out</th>");
 	if (d1->n)
-		H(r, "<th scope=\"col\">24h Total</th><th scope=\"col\">24h In/Out</th>");
+		H(r, "<th scope=\"col\" class=\"num\">24h Total</th><th scope=\"col\" class=\"num\">24h In/Out</th>");
 	if (pricing_enabled())
-		H(r, "<th scope=\"col\">24h Est. Cost</th>");
+		H(r, "<th scope=\"col\" class=\"num\">24h Est. Cost</th>");
 	H(r, "</tr></thead>\n");
 }
 
@@ -117,8 +117,9 @@ void usage_panel(struct req *r, const struct project *p)
 	long long now = now_ns();
 
 	page_style(r, "usage.css");
+	page_script(r, "usage.js");
 	H(r, "<section class=\"panel\" id=\"token-usage-panel\"><div class=\"panel-header\">Token Usage</div>"
-	     "<div class=\"panel-body\" id=\"token-usage-body\">\n");
+	     "<div class=\"panel-body\" id=\"token-usage-body\" data-usage-refresh=\"30\">\n");
 	memset(&d1, 0, sizeof d1);
 	if (usage_get(s, p->dir, "", 3600, now, &h1) != 0 || usage_get(s, p->dir, "", 86400, now, &d1) != 0) {
 		usage_list_free(&h1);
