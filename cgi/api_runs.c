@@ -67,10 +67,12 @@ static void answer(struct req *r, const struct project *pr)
 	a = l.g.n || l.paged ? json_object_new_array() : NULL;
 	for (i = 0; i < l.g.n; i++)
 		json_object_array_add(a, entry_json(s, &l, i, p, now));
-	if (l.paged) {
+	if (l.paged || l.truncated) {
 		snprintf(num, sizeof num, "%zu", l.g.items);
 		resp_header(r, "X-Total-Items", num);
 	}
+	if (l.truncated)
+		resp_header(r, "X-Truncated", "1");
 	resp_json(r, 200, a);
 	r->cacheable = 1;
 	r->cache_ttl = 1;

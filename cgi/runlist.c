@@ -164,7 +164,11 @@ int runlist_load(struct req *r, struct store *s, const struct project *pr, struc
 	}
 	f.qrun = l->qrun;
 	f.qtask = l->qtask;
-	group_runs(l->ix, &f, (size_t)l->page, (size_t)l->per, &l->g);
+	if (l->paged)
+		group_runs(l->ix, &f, (size_t)l->page, (size_t)l->per, &l->g);
+	else
+		group_runs(l->ix, &f, 1, RUNLIST_MAX_ALL, &l->g);
+	l->truncated = !l->paged && l->g.items > RUNLIST_MAX_ALL;
 	if (l->paged)
 		l->pages = l->g.items ? (long long)((l->g.items + (size_t)l->per - 1) / (size_t)l->per) : 1;
 	if (fetch_rows(s, l) != 0) {

@@ -13,6 +13,10 @@
 #define RUNLIST_PER 50
 #define RUNLIST_MAX_PER 500
 #define RUNLIST_MAX_Q 200
+/* An unpaged API answer holds at most this many items (the daemon has no
+ * limit; 100,000 runs would be tens of MB): truncated answers say so in
+ * X-Total-Items / X-Truncated. */
+#define RUNLIST_MAX_ALL 2000
 
 struct runlist {
 	struct glist g;
@@ -23,6 +27,7 @@ struct runlist {
 	char *q, *state;         /* as given, owned; NULL when absent */
 	unsigned char *qrun, *qtask; /* search hits (owned) */
 	int paged;               /* any of the new parameters was given */
+	int truncated;           /* unpaged, but more than RUNLIST_MAX_ALL items */
 };
 
 /* Reads the parameters; on a bad value answers 400 and returns -1.
