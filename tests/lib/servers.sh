@@ -8,7 +8,8 @@
 #   start_nginx    NAME BASE BIN    FastCGI via spawn-fcgi (2 processes)
 #   start_cgi      NAME BIN         lighttpd mod_cgi at /cgi-bin/cloche-dash
 # Each sets URL to the dashboard's base URL and RUNDIR to its own directory.
-# The port is a free one, or FIXED_PORT when set (`make run`).
+# The port is a free one, or FIXED_PORT when set (`make run`); static files
+# come from public/, or DASH_PUBLIC when set (`make bench`).
 # The responders get CLOCHE_DB, CLOCHE_ADDR, ASAN_OPTIONS and UBSAN_OPTIONS
 # from the caller's environment.
 
@@ -40,7 +41,7 @@ spawn_group() {
 }
 
 _common_env() {
-	export RUNDIR=$T/$1 PUBLIC=$ROOT/public BASE=$2 DASH_BIN=$3
+	export RUNDIR=$T/$1 PUBLIC=${DASH_PUBLIC:-$ROOT/public} BASE=$2 DASH_BIN=$3
 	export CLOCHE_DB=${CLOCHE_DB:-$T/none.db} CLOCHE_ADDR=${CLOCHE_ADDR:-}
 	export SSE_HOST=${SSE_HOST:-127.0.0.1} SSE_PORT=${SSE_PORT:-$(free_port)}
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-} UBSAN_OPTIONS=${UBSAN_OPTIONS:-}

@@ -1,0 +1,171 @@
+#!/bin/bash
+# `make bench`: the responder behind a real lighttpd on the bench store
+# (tests/demo/gen_bench.py: 100,000 runs, 1,000,000 step rows, 50 projects,
+# the daemon's schema and no extra index), measured with wrk on loopback
+# against a static file of the same size served by the same lighttpd.
+#
+# Prints per URL: requests/s, p50/p99 latency, ratio to the static file;
+# then the first answer after the store changed (a simulated daemon commit,
+# so nothing is cached) and the responders' resident memory.
+# Targets (issue 3): rate >= 50% of static, p99 < 20 ms at 50 connections,
+# responder RSS < 10 MB.
+#
+# Environment: DURATION (wrk seconds per URL, default 10), CONNS (50),
+# THREADS (2), BENCH_DIR (default build/bench; generated once, reused).
+set -uo pipefail
+
+# --- the URLs measured: name and path below the mount point. Add yours. ------
+# The label ws-00 etc. and run ids come from gen_bench.py; @PROJECT@ and
+# @RUN@ are replaced with a real label and run id of the bench store.
+URLS=(
+	"index               /"
+	"api-projects        /api/projects"
+)
+# -----------------------------------------------------------------------------
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 1
+PY=/usr/bin/python3
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-50}
+THREADS=${THREADS:-2}
+BENCH_DIR=${BENCH_DIR:-$ROOT/build/bench}
+BIN=$ROOT/build/cloche-dash
+
+command -v wrk >/dev/null || { echo "bench: wrk is missing (make deps)" >&2; exit 1; }
+[ -x "$BIN" ] || make -j2 || exit 1
+
+if [ ! -f "$BENCH_DIR/cloche.db" ]; then
+	echo "generating the bench store in ${BENCH_DIR#"$ROOT"/} (once; reused by later runs) ..."
+	rm -rf "$BENCH_DIR.tmp"
+	$PY tests/demo/gen_bench.py --out "$BENCH_DIR.tmp" || exit 1
+	rm -rf "$BENCH_DIR" && mv "$BENCH_DIR.tmp" "$BENCH_DIR"
+fi
+STORE=$BENCH_DIR/cloche.db
+# gen_bench writes absolute project paths: a moved BENCH_DIR still works
+# for the store-only routes measured here.
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/cloche-bench.XXXXXX")
+chmod 755 "$T"
+. "$ROOT/tests/lib/servers.sh"
+DAEMON_PID=
+cleanup() {
+	[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null
+	stop_all
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A stand-in for the daemon's connection: keeps the store in WAL mode with
+# -wal/-shm present (as while cloched runs), and commits one write whenever
+# a line arrives on its stdin ("commit"), answering "done". The write is
+# undone by the next one, so the bench store does not drift.
+cat >"$T/daemon.py" <<'EOF'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("PRAGMA journal_mode=WAL")
+c.execute("PRAGMA busy_timeout=5000")
+pk = c.execute("SELECT max(pk) FROM runs").fetchone()[0]
+orig = c.execute("SELECT state FROM runs WHERE pk=?", (pk,)).fetchone()[0]
+flip = 0
+print("ready", flush=True)
+for line in sys.stdin:
+    flip ^= 1
+    c.execute("UPDATE runs SET state=? WHERE pk=?", ("running" if flip else orig, pk))
+    print("done", flush=True)
+c.execute("UPDATE runs SET state=? WHERE pk=?", (orig, pk))
+EOF
+mkfifo "$T/daemon.in" "$T/daemon.out"
+$PY "$T/daemon.py" "$STORE" <"$T/daemon.in" >"$T/daemon.out" 2>"$T/daemon.err" &
+DAEMON_PID=$!
+exec 7>"$T/daemon.in" 8<"$T/daemon.out"
+read -r -t 60 ready <&8 && [ "$ready" = ready ] || { echo "bench: store helper failed: $(cat "$T/daemon.err")" >&2; exit 1; }
+commit() {
+	echo commit >&7
+	read -r -t 30 _ <&8
+}
+
+# public/ plus one static file, sized like the / page once we know it.
+mkdir -p "$T/public"
+cp -r public/. "$T/public/"
+export CLOCHE_DB=$STORE CLOCHE_ADDR= DASH_PUBLIC=$T/public
+export SSE_PORT=1
+start_lighttpd lighttpd "" "$BIN" || { cat "$T/lighttpd/lighttpd-error.log"; exit 1; }
+
+LABEL=$(curl -s "$URL/api/projects" | $PY -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.load(sys.stdin)[0]["label"], safe=""))')
+RUNID=$($PY -c "import sqlite3,sys; c=sqlite3.connect('file:$STORE?mode=ro', uri=True); print(c.execute('SELECT id FROM runs ORDER BY pk DESC LIMIT 1').fetchone()[0])")
+subst() { local p=${1//@PROJECT@/$LABEL}; printf '%s' "${p//@RUN@/$RUNID}"; }
+
+size=$(curl -s -o /dev/null -w '%{size_download}' "$URL/")
+head -c "$size" /dev/zero | tr '\0' 'x' >"$T/public/bench-static.txt"
+
+# wrk_run PATH → "rps p50_ms p99_ms errors"
+wrk_run() {
+	curl -s -o /dev/null "$URL$1"
+	wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency --timeout 5s "$URL$1" >"$T/wrk.out" 2>&1
+	awk '
+		function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+		/Requests\/sec:/ { rps = $2 }
+		$1 == "50.000%" || $1 == "50%" { p50 = ms($2) }
+		$1 == "99.000%" || $1 == "99%" { p99 = ms($2) }
+		/Non-2xx or 3xx responses:/ { err += $NF }
+		/Socket errors:/ { err += 1 }
+		END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, err }' "$T/wrk.out"
+}
+
+# first_answer PATH → ms of one request right after a store commit, and
+# of the next (cached) one.
+first_answer() {
+	local a b
+	commit
+	a=$(curl -s -o /dev/null -w '%{time_total}' "$URL$1")
+	b=$(curl -s -o /dev/null -w '%{time_total}' "$URL$1")
+	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f %.1f\n", a * 1000, b * 1000 }'
+}
+
+echo "bench store: $STORE ($(du -h "$STORE" | cut -f1)); $(nproc) cores; wrk -t$THREADS -c$CONNS -d${DURATION}s"
+echo "measuring static ($size bytes, same size as /) ..."
+read -r srps sp50 sp99 serr < <(wrk_run /static/bench-static.txt)
+
+fmt="%-16s %-34s %9s %7s %8s %8s %10s %9s %s\n"
+rows=()
+for entry in "${URLS[@]}"; do
+	read -r name path <<<"$entry"
+	path=$(subst "$path")
+	echo "measuring $name ($path) ..."
+	read -r fa fc < <(first_answer "$path")
+	read -r rps p50 p99 err < <(wrk_run "$path")
+	rows+=("$name|$path|$rps|$p50|$p99|$fa|$fc|$err")
+done
+
+# Resident memory of the FastCGI responders after all of that.
+rss_total=0 rss_max=0 nproc_=0
+for pid in $(pgrep -P "$(cat "$T/lighttpd/lighttpd.pid")"); do
+	kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+	[ -n "$kb" ] || continue
+	nproc_=$((nproc_ + 1))
+	rss_total=$((rss_total + kb))
+	[ "$kb" -gt "$rss_max" ] && rss_max=$kb
+done
+
+echo
+printf "$fmt" URL path "req/s" ratio "p50 ms" "p99 ms" "1st ms*" "cached" verdict
+printf "$fmt" static "/static/bench-static.txt" "$srps" "1.00" "$sp50" "$sp99" - - "$([ "$serr" = 0 ] || echo "errors: $serr")"
+miss=0
+for r in "${rows[@]}"; do
+	IFS='|' read -r name path rps p50 p99 fa fc err <<<"$r"
+	ratio=$(awk -v a="$rps" -v b="$srps" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+	verdict=ok
+	awk -v r="$ratio" 'BEGIN { exit !(r < 0.5) }' && verdict="MISS ratio"
+	awk -v p="$p99" 'BEGIN { exit !(p >= 20) }' && verdict="${verdict/ok/MISS} p99"
+	[ "$err" != 0 ] && verdict="$verdict, $err errors"
+	[ "$verdict" = ok ] || miss=1
+	printf "$fmt" "$name" "$path" "$rps" "$ratio" "$p50" "$p99" "$fa" "$fc" "$verdict"
+done
+echo "* 1st ms: one request right after the store changed (a daemon commit: nothing cached); cached: the next one"
+rss_verdict=ok
+[ "$rss_max" -ge 10240 ] && { rss_verdict="MISS (>= 10 MB)"; miss=1; }
+printf "responder RSS: %d processes, max %.1f MB, total %.1f MB: %s\n" "$nproc_" \
+	"$(awk -v k="$rss_max" 'BEGIN { print k / 1024 }')" "$(awk -v k="$rss_total" 'BEGIN { print k / 1024 }')" "$rss_verdict"
+echo "targets (issue 3): ratio >= 0.50, p99 < 20 ms at $CONNS connections, RSS < 10 MB per responder: $([ $miss = 0 ] && echo "all met" || echo "NOT all met")"
