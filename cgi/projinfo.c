@@ -257,8 +257,12 @@ const struct prompt_set *prompts_get(const char *dir)
 	long long mt = prompt_dir_mtime(dir);
 	struct centry *e, *victim = &cache[0];
 	struct prompt_set fresh = {0};
+	static const struct prompt_set none;
 	int i, same_dir = 0;
 
+	/* No prompt directory: nothing to list, no need to open git. */
+	if (mt < 0)
+		return &none;
 	git_head_id(dir, head);
 	for (i = 0; i < NCACHE; i++) {
 		e = &cache[i];
