@@ -372,7 +372,7 @@ static void state_at(int fd, struct rback *b, long long p, struct logstate *st)
 		/* only marked lines matter; parse status lines only */
 		if (!line.len || line.p[0] != '[')
 			continue;
-		if (have_ts && !memmem(line.p, line.len < 200 ? line.len : 200, "] [status] step_", 16))
+		if (have_ts && !memmem(line.p, line.len, "] [status] step_", 16))
 			continue;
 		memset(&tmp, 0, sizeof tmp);
 		strcpy(tmp.ts, "-");
