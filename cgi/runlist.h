@@ -10,7 +10,7 @@
 #include "runs.h"
 #include <json-c/json.h>
 
-#define RUNLIST_PER 50
+#define RUNLIST_PER 30
 #define RUNLIST_MAX_PER 500
 #define RUNLIST_MAX_Q 200
 /* An unpaged API answer holds at most this many items (the daemon has no
