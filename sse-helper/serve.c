@@ -96,7 +96,7 @@ static void start_file(struct client *c, struct feed *f, long long resume)
 
 static void unavailable(struct client *c, long long id)
 {
-	static const char why[] = "daemon not reachable: live output unavailable, showing completed steps";
+	static const char why[] = "live output unavailable, showing completed steps (from the log files)";
 	struct buf b = {0};
 
 	sse_frame(&b, "unavailable", id < 0 ? 0 : id, why, sizeof why - 1);
