@@ -11,6 +11,7 @@
 #define BOTTOM 22
 #define TOP 8
 #define NCOLOURS 8
+#define PLOT (CH - TOP - BOTTOM)
 
 void svg_fmt_num(char *out, size_t cap, long long n)
 {
@@ -94,15 +95,54 @@ static void bar_title(struct req *r, const struct svg_chart *c, int b)
 	H(r, "</title>");
 }
 
-static void bar(struct req *r, const struct svg_chart *c, int b, long long max)
+static int seg_height(const struct svg_chart *c, size_t i, int b, long long max)
 {
-	int plot = CH - TOP - BOTTOM, slot = (CW - LEFT) / c->nb, x = LEFT + b * slot + 1;
-	int bw = slot > 3 ? slot - 2 : 1, y = TOP + plot;
-	size_t i;
+	int hgt = (int)((double)c->s[i].v[b] * PLOT / (double)max + 0.5);
+
+	if (c->s[i].v[b] <= 0)
+		return 0;
+	return hgt < 1 ? 1 : hgt;
+}
+
+/* One path per series: a rectangle per bar, stacked on the series below. */
+static void series_path(struct req *r, const struct svg_chart *c, size_t i, long long max)
+{
+	int b, slot = (CW - LEFT) / c->nb, bw = slot > 3 ? slot - 2 : 1;
+
+	H(r, "<path class=\"svg-series-");
+	h_int(r, (long long)(i % NCOLOURS));
+	H(r, "\" d=\"");
+	for (b = 0; b < c->nb; b++) {
+		int hgt = seg_height(c, i, b, max), y = TOP + PLOT;
+		size_t k;
+
+		if (!hgt)
+			continue;
+		for (k = 0; k <= i; k++)
+			y -= seg_height(c, k, b, max);
+		H(r, "M");
+		h_int(r, LEFT + b * slot + 1);
+		H(r, " ");
+		h_int(r, y);
+		H(r, "h");
+		h_int(r, bw);
+		H(r, "v");
+		h_int(r, hgt);
+		H(r, "h-");
+		h_int(r, bw);
+		H(r, "z");
+	}
+	H(r, "\"/>");
+}
+
+/* A transparent full-height target per bar, drawn over the paths, carries
+ * the tooltip (<title>) even for short bars; then the x label. */
+static void bar_target(struct req *r, const struct svg_chart *c, int b)
+{
+	int slot = (CW - LEFT) / c->nb, x = LEFT + b * slot + 1, bw = slot > 3 ? slot - 2 : 1;
 
 	H(r, "<g class=\"svg-bar\">");
 	bar_title(r, c, b);
-	/* an invisible full-height target so short bars have a tooltip too */
 	H(r, "<rect class=\"svg-hit\" x=\"");
 	h_int(r, x);
 	H(r, "\" y=\"");
@@ -110,28 +150,8 @@ static void bar(struct req *r, const struct svg_chart *c, int b, long long max)
 	H(r, "\" width=\"");
 	h_int(r, bw);
 	H(r, "\" height=\"");
-	h_int(r, plot);
-	H(r, "\"/>");
-	for (i = 0; i < c->ns; i++) {
-		int hgt = (int)((double)c->s[i].v[b] * plot / (double)max + 0.5);
-
-		if (c->s[i].v[b] <= 0)
-			continue;
-		if (hgt < 1)
-			hgt = 1;
-		y -= hgt;
-		H(r, "<rect class=\"svg-series-");
-		h_int(r, (long long)(i % NCOLOURS));
-		H(r, "\" x=\"");
-		h_int(r, x);
-		H(r, "\" y=\"");
-		h_int(r, y);
-		H(r, "\" width=\"");
-		h_int(r, bw);
-		H(r, "\" height=\"");
-		h_int(r, hgt);
-		H(r, "\"/>");
-	}
+	h_int(r, PLOT);
+	H(r, "\"/></g>");
 	if (c->tick && c->tick[b]) {
 		H(r, "<text class=\"svg-label\" text-anchor=\"middle\" x=\"");
 		h_int(r, x + bw / 2);
@@ -141,7 +161,6 @@ static void bar(struct req *r, const struct svg_chart *c, int b, long long max)
 		h_text(r, c->tick[b]);
 		H(r, "</text>");
 	}
-	H(r, "</g>");
 }
 
 static void legend(struct req *r, const struct svg_chart *c)
@@ -162,6 +181,7 @@ static void legend(struct req *r, const struct svg_chart *c)
 void svg_bar_chart(struct req *r, const struct svg_chart *c)
 {
 	long long max = 0;
+	size_t i;
 	int b;
 
 	for (b = 0; b < c->nb; b++)
@@ -176,8 +196,10 @@ void svg_bar_chart(struct req *r, const struct svg_chart *c)
 	h_text(r, c->title);
 	H(r, "</title>");
 	y_axis(r, max);
+	for (i = 0; i < c->ns; i++)
+		series_path(r, c, i, max);
 	for (b = 0; b < c->nb; b++)
-		bar(r, c, b, max);
+		bar_target(r, c, b);
 	H(r, "</svg><figcaption>");
 	h_text(r, c->title);
 	H(r, "</figcaption>");
