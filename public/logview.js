@@ -25,6 +25,7 @@
   var loading = false, follow = true, lh = 18;
   var filterErrors = false, hl = null, search = { re: null, hits: [], cur: -1 };
   var lineCbs = [], statusCbs = [], status = '';
+  var loadedEnd = 0;     // file size when the tail was loaded: stream ids up to it are known
 
   // ---- DOM -------------------------------------------------------------
   function el(tag, cls, text) {
@@ -319,6 +320,7 @@
     return fetchPage(before).then(function (d) {
       lines = (d.lines || []).map(norm);
       nextBefore = d.more ? d.next_before : 0;
+      if (before < 0) loadedEnd = d.size || 0;
       if (!d.found) setStatus('no log file yet', 'info');
       buildSections(); buildView();
       loading = false;
@@ -456,10 +458,13 @@
   });
 
   // ---- live stream -----------------------------------------------------------
-  // The stream may replay lines we already loaded from the file. Incoming
-  // lines are held while they match a run of loaded lines that reaches the
-  // end; lines that break the match are new.
-  var sync = null;
+  // Our helper (docs/sse.md) gives every event an id = the byte offset after
+  // its line, and ?from=N starts at byte N: lines we loaded from the file are
+  // skipped by id. For a stream without ids (a daemon-compatible server), the
+  // first burst may replay loaded lines: incoming lines are held while they
+  // match a run of loaded lines that reaches the end; a line that breaks the
+  // match is new, and from then on everything is new.
+  var sync = null, synced = false;
   function same(a, b) { return a.type === b.type && a.content === b.content && a.step === b.step; }
   function appendLive(ls) {
     if (!ls.length) return;
@@ -476,17 +481,18 @@
     }
   }
   function onLive(l) {
+    if (synced) { appendLive([l]); return; }
     if (!sync) {
       var cand = [];
       for (var j = Math.max(0, lines.length - 5000); j < lines.length; j++) if (same(lines[j], l)) cand.push(j);
-      if (!cand.length) { appendLive([l]); return; }
+      if (!cand.length) { synced = true; appendLive([l]); return; }
       sync = { cand: cand, held: [] };
     } else {
       sync.cand = sync.cand.filter(function (j) { return j + sync.held.length < lines.length && same(lines[j + sync.held.length], l); });
-      if (!sync.cand.length) { var h = sync.held.concat([l]); sync = false; appendLive(h); return; }
+      if (!sync.cand.length) { var h = sync.held.concat([l]); sync = null; synced = true; appendLive(h); return; }
     }
     sync.held.push(l);
-    if (sync.cand.some(function (j) { return j + sync.held.length === lines.length; })) sync = false;
+    if (sync.cand.some(function (j) { return j + sync.held.length === lines.length; })) { sync = null; synced = true; }
   }
   var batch = [], batchT = 0;
   function queue(l) {
@@ -505,13 +511,17 @@
       setStatus(cfg.terminal ? 'finished' : 'live output unavailable', cfg.terminal ? 'done' : 'info');
       return;
     }
-    var es = new EventSource(cfg.stream);
+    var es = new EventSource(cfg.stream + (loadedEnd > 0 ? '?from=' + loadedEnd : ''));
     setStatus('connecting\u2026', 'info');
     es.onopen = function () { if (status !== 'live output unavailable, showing completed steps') setStatus('connected', 'live'); };
     es.onmessage = function (ev) {
       var l;
       try { l = norm(JSON.parse(ev.data)); } catch (e) { return; }
       l.off = null;
+      if (/^\d+$/.test(ev.lastEventId || '')) {
+        if (+ev.lastEventId <= loadedEnd) return;  // already loaded from the file
+        synced = true;
+      }
       queue(l);
     };
     es.addEventListener('unavailable', function () {
