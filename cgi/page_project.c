@@ -374,17 +374,16 @@ void page_project(struct req *r)
 		return;
 	page_begin(r, p->label);
 	page_style(r, "project.css");
-	page_style(r, "usage.css");
+	page_style(r, "actions.css");
 	page_style(r, "workflows.css");
 	header(r, p);
 	info_panel(r, p);
 	inprogress_panel(r, s, p);
 	upcoming_panel(r, p);
-	usage_panel(r, p);
+	usage_panel(r, p);      /* brings usage.css and usage.js itself */
 	workflows_panel(r, p);
 	page_script(r, "actions.js");
 	page_script(r, "project.js");
-	page_script(r, "usage.js");
 	page_script(r, "workflows.js");
 	page_end(r);
 	/* Relative times, files and git: reuse for one second at most. With a
