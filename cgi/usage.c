@@ -218,32 +218,3 @@ void usage_chart_free(struct usage_chart *c)
 	free(c->tot);
 	memset(c, 0, sizeof *c);
 }
-
-static int cmp_str_ptr(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-int usage_projects(struct store *s, const char ***dirs, size_t *n)
-{
-	static const char **v;
-	struct udb *d = udb_get(s);
-	int p;
-
-	*n = 0;
-	if (!d)
-		return -1;
-	free(v);
-	v = malloc(((size_t)d->proj.n + 1) * sizeof *v);
-	for (p = 0; p < d->proj.n; p++) {
-		int a, used = 0;
-
-		for (a = 0; a < d->agent.n && !used; a++)
-			used = udb_acc(d, K_PROJ, p, a) != NULL;
-		if (used && *d->proj.s[p])
-			v[(*n)++] = d->proj.s[p];
-	}
-	qsort(v, *n, sizeof *v, cmp_str_ptr);
-	*dirs = v;
-	return 0;
-}

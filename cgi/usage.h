@@ -69,10 +69,6 @@ int usage_top(struct store *s, const char *project_dir, long long lo_ns, long lo
 	      size_t limit, struct usage_top_list *runs, struct usage_top_list *tasks);
 void usage_top_free(struct usage_top_list *l);
 
-/* Project directories that have usage rows (sorted), borrowed until the
- * next call of any usage function. */
-int usage_projects(struct store *s, const char ***dirs, size_t *n);
-
 /* Formats (store.md 4.4-4.6); each writes a NUL-terminated string. */
 void usage_fmt_thousands(char *out, size_t cap, long long n);  /* 12,345 */
 void usage_fmt_burn_cli(char *out, size_t cap, double rate);    /* ~18.2k/hr */
