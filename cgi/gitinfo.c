@@ -26,7 +26,7 @@ struct memo {
 
 /* Commits waiting to be visited, latest commit time first. */
 struct qent {
-	git_oid id;
+	git_commit *c;        /* a reference of its own: read once, kept until visited */
 	git_time_t time;
 };
 
@@ -240,21 +240,23 @@ static void heap_push(struct walk *w, const git_commit *c)
 		w->capheap = w->capheap ? w->capheap * 2 : 64;
 		w->heap = realloc(w->heap, w->capheap * sizeof *w->heap);
 	}
-	git_oid_cpy(&e.id, git_commit_id(c));
+	if (git_commit_dup(&e.c, (git_commit *)c) != 0)
+		return;
 	e.time = git_commit_time(c);
 	for (i = w->nheap++; i > 0 && w->heap[up = (i - 1) / 2].time < e.time; i = up)
 		w->heap[i] = w->heap[up];
 	w->heap[i] = e;
 }
 
-static int heap_pop(struct walk *w, git_oid *out)
+/* The latest commit; the caller owns the reference. */
+static int heap_pop(struct walk *w, git_commit **out)
 {
 	struct qent last;
 	size_t i = 0, c;
 
 	if (w->nheap == 0)
 		return -1;
-	git_oid_cpy(out, &w->heap[0].id);
+	*out = w->heap[0].c;
 	last = w->heap[--w->nheap];
 	while ((c = 2 * i + 1) < w->nheap) {
 		if (c + 1 < w->nheap && w->heap[c + 1].time > w->heap[c].time)
@@ -435,19 +437,13 @@ static void visit(struct walk *w, struct follow *f, git_commit *c)
  * through two children) is visited once per file that still wants it. */
 static void walk_all(struct walk *w, struct follow *f, size_t n)
 {
-	git_oid id;
 	git_commit *c;
 	size_t i;
 
-	while (heap_pop(w, &id) == 0) {
-		c = NULL;
-		for (i = 0; i < n; i++) {
-			if (!front_take(&f[i], &id))
-				continue;
-			if (!c && git_commit_lookup(&c, w->repo, &id) != 0)
-				return;
-			visit(w, &f[i], c);
-		}
+	while (heap_pop(w, &c) == 0) {
+		for (i = 0; i < n; i++)
+			if (front_take(&f[i], git_commit_id(c)))
+				visit(w, &f[i], c);
 		git_commit_free(c);
 	}
 }
@@ -511,6 +507,8 @@ int git_histories_from(const char *dir, const char *const *paths, size_t n, cons
 	rc = 0;
 out:
 	git_commit_free(head);
+	while (w->nheap)
+		git_commit_free(w->heap[--w->nheap].c);
 	git_repository_free(w->repo);
 	free(w->heap);
 	free(w);
