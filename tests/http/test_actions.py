@@ -10,63 +10,17 @@ default to DEMO_DIR/standin-record.jsonl and DEMO_DIR/standin-control.json;
 DASH_DAEMON_TIMEOUT_MS is the dashboard's deadline (default 10000)."""
 import json
 import os
-import sqlite3
 import sys
 import time
 import urllib.parse
-import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import base_url, check, delete, demo_dir, eq, get, post, run_tests  # noqa: E402
+from actions_fixtures import add_run, db, new_project, run_row, uid  # noqa: E402
 
 RECORD = os.environ.get("STANDIN_RECORD") or os.path.join(demo_dir(), "standin-record.jsonl")
 CONTROL = os.environ.get("STANDIN_CONTROL") or os.path.join(demo_dir(), "standin-control.json")
 TIMEOUT_MS = int(os.environ.get("DASH_DAEMON_TIMEOUT_MS", "10000"))
-
-HOST_FLOW = '''workflow list-tasks {
-  host {}
-  step ready {
-    run     = "true"
-    results = [success, fail]
-  }
-  ready:success -> done
-  ready:fail    -> abort
-}
-
-workflow main {
-  host {}
-  step work {
-    run     = "true"
-    results = [success, fail]
-  }
-  work:success -> done
-  work:fail    -> abort
-}
-
-workflow release-task {
-  host {}
-  step reopen {
-    run     = "true"
-    results = [success, fail]
-  }
-  reopen:success -> done
-  reopen:fail    -> abort
-}
-'''
-
-
-def db():
-    c = sqlite3.connect(os.environ["CLOCHE_DB"], isolation_level=None, timeout=10)
-    c.execute("PRAGMA busy_timeout=5000")
-    return c
-
-
-def now():
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
-def uid():
-    return uuid.uuid4().hex[:8]
 
 
 def origin():
@@ -78,59 +32,8 @@ def prefix():
     return urllib.parse.urlsplit(base_url()).path.rstrip("/")
 
 
-SAME = {"Origin": None}
-
-
 def same_origin():
     return {"Origin": origin()}
-
-
-def add_run(project, state="running", task=None, container="", kept=0, workflow="main"):
-    """A run row (and its task/attempt rows) as the daemon writes them."""
-    attempt = "t" + uid()
-    task = task if task is not None else "TT-" + uid()
-    rid = "%s-%s" % (attempt, workflow)
-    c = db()
-    done = state in ("succeeded", "failed", "cancelled")
-    c.execute("INSERT INTO runs (id, workflow_name, state, active_steps, started_at, completed_at, project_dir, "
-              "error_message, container_id, base_sha, container_kept, title, is_host, parent_run_id, task_id, "
-              "task_title, attempt_id) VALUES (?,?,?,'',?,?,?,'',?,'',?,'',?,'',?,'',?)",
-              (rid, workflow, state, now(), now() if done else "", project, container, kept,
-               0 if container else 1, task, attempt))
-    if task:
-        c.execute("INSERT OR IGNORE INTO tasks (id, title, source, project_dir, created_at) VALUES (?,?,?,?,?)",
-                  (task, "test task", "external", project, now()))
-        c.execute("INSERT INTO attempts (id, task_id, started_at, ended_at, result, project_dir, previous_attempt_id) "
-                  "VALUES (?,?,?,?,?,?,'')", (attempt, task, now(), now() if done else None,
-                                                "running" if not done else state, project))
-    c.close()
-    return rid, task, attempt
-
-
-def run_row(rid):
-    c = db()
-    c.row_factory = sqlite3.Row
-    r = c.execute("SELECT * FROM runs WHERE id=? ORDER BY pk DESC LIMIT 1", (rid,)).fetchone()
-    c.close()
-    return dict(r) if r else None
-
-
-def new_project(tasks=(), config="concurrency = 2\nstagger_seconds = 0.2\n", flows=HOST_FLOW):
-    """A project directory with host workflows, known to the dashboard
-    through one finished run; returns (label, dir)."""
-    name = "act-" + uid()
-    d = os.path.join(demo_dir(), "projects", name)
-    os.makedirs(os.path.join(d, ".cloche"))
-    with open(os.path.join(d, ".cloche", "host.cloche"), "w") as f:
-        f.write(flows)
-    with open(os.path.join(d, ".cloche", "config.toml"), "w") as f:
-        f.write("active = true\n\n[orchestration]\n" + config)
-    if tasks:
-        with open(os.path.join(d, ".cloche", "standin-tasks.jsonl"), "w") as f:
-            for t in tasks:
-                f.write(json.dumps({"id": t, "status": "open", "title": "Task " + t}) + "\n")
-    add_run(d, state="succeeded")
-    return name, d
 
 
 def rec_mark():

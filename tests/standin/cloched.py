@@ -381,11 +381,15 @@ class Service(pbg.ClocheServiceServicer):
                                         input_tokens=e["input_tokens"] or 0, output_tokens=e["output_tokens"] or 0,
                                         agent_name=e["agent_name"] or "")
                  for e in s.all("SELECT * FROM step_executions WHERE run_id=? ORDER BY id", (r["id"],))]
+        # No Docker here: a container lives while its run is active, stays
+        # (stopped) while container_kept = 1, and is gone otherwise.
+        alive = bool(r["container_id"]) and r["state"] in ("pending", "running", "waiting")
+        dead = r["completed_at"] or now_rfc() if r["container_id"] and not alive and r["container_kept"] else ""
         return pb.GetStatusResponse(run_id=r["id"], workflow_name=r["workflow_name"], state=r["state"],
                                     current_step=", ".join(x for x in (r["active_steps"] or "").split(",") if x),
                                     step_executions=steps, error_message=r["error_message"] or "",
-                                    container_id=r["container_id"] or "", container_alive=False,
-                                    title=r["title"] or "", is_host=bool(r["is_host"]))
+                                    container_id=r["container_id"] or "", container_alive=alive,
+                                    container_dead_since=dead, title=r["title"] or "", is_host=bool(r["is_host"]))
 
     def _full_log(self, r):
         if r["task_id"] and r["attempt_id"]:
