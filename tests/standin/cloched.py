@@ -496,8 +496,7 @@ class Service(pbg.ClocheServiceServicer):
         window = 0
         if req.window_seconds > 0:
             now = time.time()
-            fmt = lambda t: engine.dt.datetime.fromtimestamp(t, engine.dt.timezone.utc).strftime(  # noqa: E731
-                "%Y-%m-%dT%H:%M:%S.%fZ").replace("000Z", "Z")
+            fmt = lambda t: now_rfc(engine.dt.datetime.fromtimestamp(t, engine.dt.timezone.utc))  # noqa: E731
             since, until, window = fmt(now - req.window_seconds), fmt(now), req.window_seconds
         rows = self.d.store.all(
             "SELECT ifnull(se.agent_name,'') AS agent, SUM(se.input_tokens) AS i, SUM(se.output_tokens) AS o "

@@ -20,9 +20,9 @@ import schema  # noqa: E402
 TERMINAL = ("succeeded", "failed", "cancelled")
 
 
-def now_rfc():
+def now_rfc(t=None):
     """RFC3339Nano in UTC as the daemon writes it when its zone is UTC."""
-    t = dt.datetime.now(dt.timezone.utc)
+    t = t or dt.datetime.now(dt.timezone.utc)
     frac = ("%06d" % t.microsecond).rstrip("0")
     return t.strftime("%Y-%m-%dT%H:%M:%S") + ("." + frac if frac else "") + "Z"
 

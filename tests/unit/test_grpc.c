@@ -284,6 +284,34 @@ static void test_return_path(void **state)
 	free(p);
 }
 
+static int allowed(const char *users, const char *user)
+{
+	char u[128], v[128];
+	char *env[] = {u, v, "REQUEST_URI=/api/containers", NULL};
+	struct req r;
+	int ok;
+
+	snprintf(u, sizeof u, "CLOCHE_DASH_ACTION_USERS=%s", users);
+	snprintf(v, sizeof v, "REMOTE_USER=%s", user);
+	req_init(&r, env);
+	req_parse(&r);
+	ok = action_allowed(&r);
+	assert_int_equal(r.status, ok ? 200 : 403);
+	req_free(&r);
+	return ok;
+}
+
+static void test_allow_list(void **state)
+{
+	(void)state;
+	assert_true(allowed("", "anyone"));
+	assert_true(allowed("alice, bob", "bob"));
+	assert_true(allowed("alice,bob", "alice"));
+	assert_false(allowed("alice,bob", "carol"));
+	assert_false(allowed("alice,bob", "ali"));
+	assert_false(allowed("alice,bob", ""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_not_http2),
 		cmocka_unit_test(test_toml),
 		cmocka_unit_test(test_return_path),
+		cmocka_unit_test(test_allow_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
