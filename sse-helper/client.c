@@ -215,7 +215,8 @@ void client_pump_batch(struct client *c, struct batch *b)
 			b->from = from;
 			b->to = c->pos;
 			b->st = *c->st;
-			buf_put(&b->out, out.p, out.len);
+			if (out.len)
+				buf_put(&b->out, out.p, out.len);
 		}
 		client_send(c, &out);
 		if (f->final)

@@ -273,6 +273,30 @@ class Helper:
         self.p.wait(timeout=10)
 
 
+def daemon_stub():
+    """gRPC stub for the stand-in daemon of this lane (CLOCHE_ADDR)."""
+    import grpc
+    import tempfile
+    from grpc_tools import protoc
+    out = tempfile.mkdtemp(prefix="sse-pb-")
+    proto = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "cgi", "proto")
+    protoc.main(["protoc", "-I" + proto, "--python_out=" + out, "--grpc_python_out=" + out,
+                 os.path.join(proto, "cloche.proto")])
+    sys.path.insert(0, out)
+    import cloche_pb2
+    import cloche_pb2_grpc
+    ch = grpc.insecure_channel(os.environ["CLOCHE_ADDR"])
+    return cloche_pb2, cloche_pb2_grpc.ClocheServiceStub(ch)
+
+
+def start_live_run():
+    pb, stub = daemon_stub()
+    m = manifest()
+    r = stub.RunWorkflow(pb.RunWorkflowRequest(workflow_name="main", project_dir=m["projects"][m["main_project"]],
+                                               title="sse live test"), timeout=10)
+    return r.run_id
+
+
 # --- tests ------------------------------------------------------------------
 
 def test_unknown_ids_are_404_before_any_stream():
@@ -285,11 +309,25 @@ def test_unknown_ids_are_404_before_any_stream():
 
 
 def test_malformed_ids_are_400():
+    # Through the web server: never a stream. (lighttpd may route a path
+    # with a broken escape to the responder, which has no such route: 404.)
     for bad in ("%zz", "%00", "%0a", "x" * 600):
-        st, _, body = get("/api/runs/%s/stream" % bad)
-        eq(st, 400, "status for %r" % bad[:20])
-    st, _, body = get("/api/attempts/%01x/stream")
-    eq(st, 400, "attempt with a control byte")
+        st, h, body = get("/api/runs/%s/stream" % bad)
+        check(st in (400, 404) and "event-stream" not in h.get("content-type", ""),
+              "status for %r: %d" % (bad[:20], st))
+    # The helper itself answers 400 for each.
+    hp = Helper("--no-daemon")
+    try:
+        for bad in ("%zz", "%00", "%0a", "x" * 600, "%2"):
+            s = hp.stream("/api/runs/%s/stream" % bad)
+            eq(s.status, 400, "helper status for %r" % bad[:20])
+            while s.pump(2):
+                pass
+            eq(s.body, b"bad run id\n", "body")
+        s = hp.stream("/api/attempts/%01x/stream")
+        eq(s.status, 400, "attempt with a control byte")
+    finally:
+        hp.stop()
 
 
 def test_replay_of_a_finished_run_is_the_daemons():
@@ -439,6 +477,47 @@ def test_resume_across_a_helper_restart():
             s.close()
     finally:
         run.remove()
+
+
+def test_daemon_live_lines_arrive_before_the_step_completes():
+    if not os.environ.get("CLOCHE_ADDR"):
+        raise AssertionError("no stand-in daemon (CLOCHE_ADDR)")
+    rid = start_live_run()
+    s = Stream(stream_path("runs", rid))
+    eq(s.status, 200, "status")
+    seen, end = {}, time.time() + 60
+    while not s.eof and time.time() < end:
+        s.pump(0.1)
+        for i, e in enumerate(s.events()):
+            seen.setdefault(i, (time.time(), e))
+    evs = [e for _, e in sorted(seen.values(), key=lambda x: int(x[1]["id"]))]
+    eq(evs[-1].get("event"), "done", "ends with done")
+    eq(evs[-1]["data"], "completed", "live streams end with completed")
+    check(not [e for e in evs if e.get("event") == "unavailable"], "daemon reachable: no unavailable")
+    check(all(int(e["id"]) >= 10**15 for e in evs), "live ids")
+    lines = [(t, json.loads(e["data"])) for t, e in seen.values() if "event" not in e]
+    llm = [(t, l) for t, l in lines if l["type"] == "llm"]
+    check(llm, "agent (llm) lines from the daemon")
+    step = llm[0][1]["step_name"]
+    done_at = [t for t, l in lines if l["type"] == "status" and l["content"].startswith("step_completed: %s " % step)]
+    check(done_at and llm[0][0] < done_at[0], "agent output of %s arrived before the step completed" % step)
+
+
+def test_daemon_live_stream_resumes_without_gap_or_duplicate():
+    if not os.environ.get("CLOCHE_ADDR"):
+        raise AssertionError("no stand-in daemon (CLOCHE_ADDR)")
+    rid = start_live_run()
+    ref = Stream(stream_path("runs", rid))
+    part = Stream(stream_path("runs", rid))
+    evs = part.wait_for(lambda evs: len(data_events(evs)) >= 3, timeout=30)
+    first = data_events(evs)[:3]
+    part.close()
+    part = Stream(stream_path("runs", rid), {"Last-Event-ID": first[-1]["id"]})
+    rest = part.read_all(timeout=60)
+    whole = ref.read_all(timeout=60)
+    eq([e["data"] for e in first + data_events(rest)], [e["data"] for e in data_events(whole)],
+       "3 lines + the resumed stream = the whole stream")
+    eq(rest[-1].get("event"), "done", "resumed stream ends with done")
 
 
 def test_heartbeat_and_retry():
