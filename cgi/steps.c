@@ -62,33 +62,49 @@ static void entry(struct steps *out, const struct steprow *r, const char *starte
 	}
 }
 
-/* open[i] = 1 while start row i is the latest unpaired start of its name. */
+/* Start rows still waiting for their completion, at most one per name
+ * (the latest: D10a); kept in row order. Usually a handful. */
+struct pending {
+	size_t *v, n;
+};
+
+static long find_open(const struct pending *p, const struct steprow *rows, const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < p->n; k++)
+		if (strcmp(rows[p->v[k]].name, name) == 0)
+			return (long)k;
+	return -1;
+}
+
+static void drop_open(struct pending *p, long k)
+{
+	memmove(p->v + k, p->v + k + 1, (p->n - (size_t)k - 1) * sizeof *p->v);
+	p->n--;
+}
+
 void steps_pair(const struct steprow *rows, size_t n, const char *run_id, struct steps *out)
 {
-	char *open = calloc(n + 1, 1);
-	size_t i, j;
+	struct pending p = {malloc((n + 1) * sizeof *p.v), 0};
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		const struct steprow *r = &rows[i];
-		long m = -1;
+		long k = find_open(&p, rows, r->name);
+		size_t m = k >= 0 ? p.v[k] : 0;
 
-		for (j = 0; j < i; j++)
-			if (open[j] && strcmp(rows[j].name, r->name) == 0)
-				m = (long)j;
+		if (k >= 0)
+			drop_open(&p, k);
 		if (is_start(r)) {
-			if (m >= 0)
-				open[m] = 0;
-			open[i] = 1;
+			p.v[p.n++] = i;
 			continue;
 		}
-		if (m >= 0)
-			open[m] = 0;
-		entry(out, r, m >= 0 ? rows[m].started : r->started, run_id, 0);
+		entry(out, r, k >= 0 ? rows[m].started : r->started, run_id, 0);
 	}
-	for (i = 0; i < n; i++)
-		if (open[i])
-			entry(out, &rows[i], rows[i].started, run_id, 1);
-	free(open);
+	for (i = 0; i < p.n; i++)
+		entry(out, &rows[p.v[i]], rows[p.v[i]].started, run_id, 1);
+	free(p.v);
 }
 
 static const char *SQL_RANGE_TOK =
