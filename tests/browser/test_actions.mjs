@@ -8,7 +8,8 @@ import { startBrowser, openPage, test, check, eq, getJson, finish, dashUrl } fro
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = path.join(here, '..', 'http', 'actions_fixtures.py');
-const fx = (...args) => JSON.parse(execFileSync('/usr/bin/python3', [fixtures, ...args], { encoding: 'utf8' }));
+const fx0 = (...args) => execFileSync('/usr/bin/python3', [fixtures, ...args], { encoding: 'utf8' });
+const fx = (...args) => JSON.parse(fx0(...args));
 
 // openPage treats any dialog as a problem; these tests answer confirm()
 // themselves. Returns the dialog's text.
@@ -98,4 +99,7 @@ await test('delete container without JavaScript: redirect and flash', async () =
   await context.close();
 });
 
+// Later browser tests see the demo as generated.
+await new Promise((r) => setTimeout(r, 2000));
+fx0('cleanup');
 await finish(b);

@@ -6,9 +6,11 @@ CLI (for the browser test):
   actions_fixtures.py project [TASK ...]   -> {"label":..., "dir":...}
   actions_fixtures.py run DIR STATE [WORKFLOW [CONTAINER]] -> {"run_id":..., "task_id":..., "attempt_id":...}
   actions_fixtures.py state RUN_ID         -> {"state":..., "container_kept":...}
+  actions_fixtures.py cleanup              removes every fixture project and its rows
 Environment: CLOCHE_DB, DEMO_DIR."""
 import json
 import os
+import shutil
 import sqlite3
 import sys
 import time
@@ -113,6 +115,27 @@ def new_project(tasks=(), config="concurrency = 2\nstagger_seconds = 0.2\n", flo
     return name, d
 
 
+def cleanup():
+    """Puts the demo back: the act-* projects' rows (ours and those the
+    stand-in wrote for them) and directories go, so test files that run
+    after ours see the demo as generated."""
+    root = os.path.join(demo_dir(), "projects", "act-")
+    like = root.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    c = db()
+    c.execute("BEGIN IMMEDIATE")
+    ids = "SELECT id FROM runs WHERE project_dir LIKE ? ESCAPE '\\'"
+    for table in ("step_executions", "log_files"):
+        c.execute("DELETE FROM %s WHERE run_id IN (%s)" % (table, ids), (like,))
+    for table in ("runs", "tasks", "attempts", "activity_log"):
+        c.execute("DELETE FROM %s WHERE project_dir LIKE ? ESCAPE '\\'" % table, (like,))
+    c.execute("COMMIT")
+    c.close()
+    base = os.path.join(demo_dir(), "projects")
+    for name in os.listdir(base):
+        if name.startswith("act-"):
+            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+
+
 def main(argv):
     if argv[0] == "project":
         label, d = new_project(tasks=tuple(argv[1:]))
@@ -125,6 +148,8 @@ def main(argv):
     elif argv[0] == "state":
         r = run_row(argv[1])
         print(json.dumps({"state": r["state"], "container_kept": r["container_kept"]} if r else None))
+    elif argv[0] == "cleanup":
+        cleanup()
     else:
         sys.exit(__doc__)
 

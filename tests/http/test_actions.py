@@ -16,7 +16,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import base_url, check, delete, demo_dir, eq, get, post, run_tests  # noqa: E402
-from actions_fixtures import add_run, db, new_project, run_row, uid  # noqa: E402
+from actions_fixtures import add_run, cleanup, db, new_project, run_row, uid  # noqa: E402
 
 RECORD = os.environ.get("STANDIN_RECORD") or os.path.join(demo_dir(), "standin-record.jsonl")
 CONTROL = os.environ.get("STANDIN_CONTROL") or os.path.join(demo_dir(), "standin-control.json")
@@ -341,6 +341,19 @@ def test_overview_has_trigger_form():
     text = body.decode()
     check('class="inline-form js-action' in text, "js-action form")
     check("/static/actions.js" in text, "actions.js")
+
+
+def test_zz_cleanup_fixtures():
+    """Last: the loops of our projects have finished their runs, then every
+    fixture row and directory goes, so later test files see the plain demo."""
+    time.sleep(2)
+    cleanup()
+    c = db()
+    n = c.execute("SELECT count(*) FROM runs WHERE project_dir LIKE ?",
+                  (os.path.join(demo_dir(), "projects", "act-") + "%",)).fetchone()[0]
+    c.close()
+    eq(n, 0, "fixture runs left")
+    check(not [p for p in os.listdir(os.path.join(demo_dir(), "projects")) if p.startswith("act-")], "dirs left")
 
 
 run_tests(globals())
