@@ -402,8 +402,10 @@ static int read_runs(struct store *s, struct udb *d)
 		int k = run_slot(d, text(st, 1)), changed;
 		struct urun *u = &d->runs[k];
 
-		if (sqlite3_column_int64(st, 0) > d->last_run)
+		if (sqlite3_column_int64(st, 0) > d->last_run) {
 			d->last_run = sqlite3_column_int64(st, 0);
+			snprintf(d->chk_run, sizeof d->chk_run, "%s", text(st, 1));
+		}
 		changed = set_add(&u->np, &u->p1, &u->px, smap_add(&d->proj, text(st, 2)));
 		if (*text(st, 3))
 			changed |= set_add(&u->nt, &u->t1, &u->tx, smap_add(&d->task, text(st, 3)));
@@ -473,6 +475,7 @@ static int read_steps(struct store *s, struct udb *d)
 	sqlite3_bind_int64(st, 1, d->last_step);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		d->last_step = sqlite3_column_int64(st, 0);
+		snprintf(d->chk_step, sizeof d->chk_step, "%s", text(st, 1));
 		add_step(d, text(st, 1), sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
 			 text(st, 4), text(st, 5));
 	}
@@ -511,6 +514,35 @@ static int build(struct store *s, struct udb *d, long long now)
 	return 0;
 }
 
+/* Does the row with primary key `key` still carry `want`? */
+static int row_is(struct store *s, const char *sql, long long key, const char *want)
+{
+	sqlite3_stmt *st;
+	int same = 0;
+
+	if (!key)
+		return 1;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(st, 1, key);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		same = strncmp(text(st, 0), want, sizeof D.chk_run - 1) == 0;
+	sqlite3_finalize(st);
+	return same;
+}
+
+/* A reopened store (the daemon started or stopped, or an immutable file
+ * changed) is usually the same file with rows appended: keep the aggregate
+ * when the last rows we read are still there with the same IDs. */
+static int same_history(struct store *s, const struct udb *d)
+{
+	return row_is(s, "SELECT COALESCE(run_id,'') FROM step_executions WHERE id = ?", d->last_step,
+		      d->chk_step) &&
+	       row_is(s, store_has(s, F_PK) ? "SELECT COALESCE(id,'') FROM runs WHERE pk = ?"
+					    : "SELECT COALESCE(id,'') FROM runs WHERE rowid = ?",
+		      d->last_run, d->chk_run);
+}
+
 struct udb *udb_get(struct store *s)
 {
 	long long now = now_ns();
@@ -520,9 +552,10 @@ struct udb *udb_get(struct store *s)
 		return NULL;
 	if (D.version == store_version(s) && D.version && now - D.built_ns < REBUILD_NS)
 		return &D;
-	if (!D.version || D.gen != s->gen || now - D.built_ns >= REBUILD_NS ||
-	    store_has(s, F_TOKENS) != D.has_tokens)
+	if (!D.version || now - D.built_ns >= REBUILD_NS || store_has(s, F_TOKENS) != D.has_tokens ||
+	    (D.gen != s->gen && !same_history(s, &D)))
 		return build(s, &D, now) == 0 ? &D : NULL;
+	D.gen = s->gen;
 	stale = read_runs(s, &D);
 	if (stale < 0) {
 		udb_free(&D);

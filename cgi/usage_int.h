@@ -47,6 +47,7 @@ enum { K_ALL, K_PROJ, K_RUN, K_TASK };
 struct udb {
 	long long version, gen, built_ns, horizon_ns;
 	long long last_step, last_run;   /* highest step id / runs pk read */
+	char chk_step[128], chk_run[128];/* run_id / id of those rows: same file? */
 	int has_tokens;
 	struct smap proj, agent, task, run;
 	struct urun *runs;               /* parallel to run.s */

@@ -490,6 +490,64 @@ static void test_incremental_and_reference(void **state)
 	usage_list_free(&L);
 }
 
+/* Writes another store beside DB and renames it over DB (no WAL). */
+static void replace_store(void)
+{
+	char tmp[300];
+	sqlite3 *w;
+
+	snprintf(tmp, sizeof tmp, "%s.new", DB);
+	unlink(tmp);
+	assert_int_equal(sqlite3_open(tmp, &w), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(w, SCHEMA, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(w, "INSERT INTO runs (id, workflow_name, state, project_dir, attempt_id) "
+		"VALUES ('other', 'main', 'succeeded', '/p', 'a');"
+		"INSERT INTO step_executions (run_id, step_name, result, started_at, completed_at, "
+		"input_tokens, output_tokens, agent_name) VALUES ('other', 's', 'success', '', "
+		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 seconds'), 7, 0, 'codex');"
+		"INSERT INTO step_executions (run_id, step_name, result, started_at, completed_at, "
+		"input_tokens, output_tokens, agent_name) VALUES ('other', 's', 'success', '', "
+		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 seconds'), 7, 0, 'codex');", NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(w);
+	snprintf(tmp, sizeof tmp, "%s-wal", DB);
+	unlink(tmp);
+	snprintf(tmp, sizeof tmp, "%s-shm", DB);
+	unlink(tmp);
+	snprintf(tmp, sizeof tmp, "%s.new", DB);
+	assert_int_equal(rename(tmp, DB), 0);
+}
+
+/* the daemon stopping and starting reopens the store: the aggregate is
+ * kept when it is the same file, rebuilt when the file was replaced */
+static void test_reopen_and_replace(void **state)
+{
+	(void)state;
+	fixture(SCHEMA);
+	run("r1", "a", "/p", "");
+	step("r1", "claude", 10, 0, at(-S(10), 0, -1));
+	get("/p", "", 3600);
+	assert_int_equal(total_of("claude"), 10);
+	sqlite3_close(W);                         /* daemon stops: -wal goes away */
+	W = NULL;
+	get("/p", "", 3600);
+	assert_int_equal(total_of("claude"), 10);
+	assert_int_equal(sqlite3_open(DB, &W), SQLITE_OK);   /* and starts again */
+	step("r1", "claude", 5, 0, at(-S(5), 0, -1));
+	get("/p", "", 3600);
+	assert_int_equal(total_of("claude"), 15);
+	sqlite3_close(W);                         /* stopped again, then the file is */
+	W = NULL;                                 /* replaced by another store */
+	get("/p", "", 3600);
+	assert_int_equal(total_of("claude"), 15);
+	replace_store();
+	store_close();    /* our reader still holds the old file open: reopen it */
+	get("/p", "", 3600);
+	assert_int_equal(total_of("claude"), -1);
+	assert_int_equal(total_of("codex"), 14);
+	usage_list_free(&L);
+}
+
 static void test_top(void **state)
 {
 	struct usage_top_list t;
@@ -583,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_tokens_line),
 		cmocka_unit_test(test_incremental_and_reference),
+		cmocka_unit_test(test_reopen_and_replace),
 		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_pricing),
 		cmocka_unit_test(test_legacy_store),
