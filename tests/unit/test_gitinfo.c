@@ -219,6 +219,35 @@ static void test_history_details(void **state)
 	assert_int_equal(strlen(h[0].v[0].sha), 7);
 	git_history_free(&h[0]);
 	git_history_free(&h[1]);
+	/* A project below the work tree's root: paths are relative to it. */
+	{
+		char sub[300], *want = theirs("src/x.txt");
+		const char *rel[1] = {"x.txt"};
+		struct git_history hs = {0};
+		struct buf b = {0};
+		size_t i;
+
+		snprintf(sub, sizeof sub, "%s/src", repo);
+		assert_int_equal(git_histories(sub, rel, 1, &hs), 0);
+		for (i = 0; i < hs.n; i++) {
+			buf_puts(&b, hs.v[i].sha);
+			buf_putc(&b, ' ');
+			buf_puts(&b, hs.v[i].date);
+			buf_putc(&b, ' ');
+			buf_puts(&b, hs.v[i].message);
+			buf_putc(&b, '\n');
+		}
+		buf_putc(&b, '\0');
+		assert_string_equal(b.p, want);
+		assert_int_equal(hs.n, 3);
+		buf_reset(&b);
+		assert_int_equal(git_prompt_diff(sub, hs.v[0].sha, "x.txt", NULL, &b), 0);
+		buf_putc(&b, '\0');
+		assert_non_null(strstr(b.p, "+++ b/src/x.txt\n"));
+		buf_free(&b);
+		git_history_free(&hs);
+		free(want);
+	}
 	/* Not a repository: -1 and nothing recorded. */
 	assert_int_equal(git_histories("/", paths, 1, h), -1);
 	assert_int_equal(h[0].n, 0);
