@@ -543,15 +543,10 @@ static int same_history(struct store *s, const struct udb *d)
 		      d->last_run, d->chk_run);
 }
 
-struct udb *udb_get(struct store *s)
+static struct udb *refresh(struct store *s, long long now)
 {
-	long long now = now_ns();
 	int stale;
 
-	if (s->state != STORE_OK)
-		return NULL;
-	if (D.version == store_version(s) && D.version && now - D.built_ns < REBUILD_NS)
-		return &D;
 	if (!D.version || now - D.built_ns >= REBUILD_NS || store_has(s, F_TOKENS) != D.has_tokens ||
 	    (D.gen != s->gen && !same_history(s, &D)))
 		return build(s, &D, now) == 0 ? &D : NULL;
@@ -569,4 +564,22 @@ struct udb *udb_get(struct store *s)
 	}
 	D.version = store_version(s);
 	return &D;
+}
+
+struct udb *udb_get(struct store *s)
+{
+	long long now = now_ns();
+	struct udb *d;
+	int txn;
+
+	if (s->state != STORE_OK)
+		return NULL;
+	if (D.version == store_version(s) && D.version && now - D.built_ns < REBUILD_NS)
+		return &D;
+	/* runs and steps from one snapshot, so no step is read before its run */
+	txn = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	d = refresh(s, now);
+	if (txn && s->db)
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	return d;
 }
