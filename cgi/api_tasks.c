@@ -9,20 +9,19 @@
 #include <stdlib.h>
 
 static struct json_object *summary_json(struct store *s, const struct runindex *ix,
-					const struct task_summary *t, const struct projects *p)
+					const struct task_summary *t, const struct projects *p,
+					const struct run *run)
 {
 	struct json_object *o = json_object_new_object();
-	struct run run;
 	char d[20];
-	int got = task_json_head(o, s, ix, t->task, t->latest, p, &run);
 
+	task_json_head(o, s, ix, t->task, t->latest, p, run);
 	jadd_str(o, "status", ix_state_name(t->status));
 	jadd_int(o, "attempt_count", t->attempts);
-	if (got == 1) {
-		jadd_str_nonempty(o, "latest_result", run.state);
-		ts_display(d, run.started_at);
+	if (run) {
+		jadd_str_nonempty(o, "latest_result", run->state);
+		ts_display(d, run->started_at);
 		jadd_str_nonempty(o, "latest_time", d);
-		run_free(&run);
 	}
 	return o;
 }
@@ -34,6 +33,9 @@ void api_tasks(struct req *r)
 	struct runindex *ix;
 	struct task_summary *v;
 	struct json_object *a = NULL;
+	struct run *rows;
+	uint32_t *idx;
+	char *got;
 	size_t n, i;
 
 	if (!p)
@@ -44,11 +46,26 @@ void api_tasks(struct req *r)
 		return;
 	}
 	n = task_summaries(ix, &v);
-	if (n)
-		a = json_object_new_array();
+	rows = calloc(n + 1, sizeof *rows);
+	idx = malloc((n + 1) * sizeof *idx);
+	got = calloc(n + 1, 1);
 	for (i = 0; i < n; i++)
-		json_object_array_add(a, summary_json(s, ix, &v[i], p));
+		idx[i] = v[i].latest;
+	if (runs_fetch(s, ix, idx, n, rows, got) == 0) {
+		if (n)
+			a = json_object_new_array();
+		for (i = 0; i < n; i++)
+			json_object_array_add(a, summary_json(s, ix, &v[i], p, got[i] ? &rows[i] : NULL));
+		resp_json(r, 200, a);
+		r->cacheable = 1;
+	} else {
+		store_unavailable(r, s);
+	}
+	for (i = 0; i < n; i++)
+		if (got[i])
+			run_free(&rows[i]);
+	free(rows);
+	free(idx);
+	free(got);
 	free(v);
-	resp_json(r, 200, a);
-	r->cacheable = 1;
 }

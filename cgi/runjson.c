@@ -32,6 +32,56 @@ int run_by_pk(struct store *s, long long pk, struct run *out)
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 }
 
+static int scan_into(struct store *s, const struct runindex *ix, const uint32_t *idx, size_t n,
+		     struct run *out, char *got)
+{
+	static char sql[1400];
+	uint32_t *pos = malloc((ix->n + 1) * sizeof *pos);
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	memset(pos, 0xFF, (ix->n + 1) * sizeof *pos);
+	for (i = 0; i < n; i++)
+		pos[idx[i]] = (uint32_t)i;
+	snprintf(sql, sizeof sql, "SELECT %s, rowid FROM runs", s->run_cols);
+	st = store_prepare(s, sql);
+	if (!st) {
+		free(pos);
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long pk = sqlite3_column_int64(st, RUN_NCOLS);
+		uint32_t k = ix_by_pk(ix, pk);
+
+		if (k == IX_NONE || pos[k] == IX_NONE || got[pos[k]])
+			continue;
+		run_from_stmt(&out[pos[k]], st);
+		out[pos[k]].pk = pk;
+		got[pos[k]] = 1;
+	}
+	store_done(st);
+	free(pos);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}
+
+int runs_fetch(struct store *s, const struct runindex *ix, const uint32_t *idx, size_t n,
+	       struct run *out, char *got)
+{
+	size_t i;
+
+	if (n * 16 > ix->n)
+		return scan_into(s, ix, idx, n, out, got);
+	for (i = 0; i < n; i++) {
+		int rc = run_by_pk(s, ix->v[idx[i]].pk, &out[i]);
+
+		if (rc < 0)
+			return -1;
+		got[i] = (char)rc;
+	}
+	return 0;
+}
+
 int run_find(struct store *s, struct runindex *ix, const char *id, struct run *out)
 {
 	uint32_t k = ix ? ix_find_id(ix, id) : IX_NONE;

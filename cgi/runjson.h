@@ -10,6 +10,11 @@
 
 /* 1 found (out filled, run_free it), 0 no such pk, -1 store error. */
 int run_by_pk(struct store *s, long long pk, struct run *out);
+/* Rows of the runs idx[0..n) (index positions) into out[] (zeroed by the
+ * caller; got[i] = 1 when found). Point lookups for a few, one scan of
+ * runs when many are wanted (/api/tasks asks for tens of thousands). */
+int runs_fetch(struct store *s, const struct runindex *ix, const uint32_t *idx, size_t n,
+	       struct run *out, char *got);
 /* By id through the index (newest pk, as the daemon). 1/0/-1 as above. */
 int run_find(struct store *s, struct runindex *ix, const char *id, struct run *out);
 /* Runs whose parent_run_id is id, started_at text ascending; *out is

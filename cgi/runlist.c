@@ -209,16 +209,15 @@ int need_run(struct req *r, struct store **s, struct runindex **ix, struct run *
 	return got;
 }
 
-int task_json_head(struct json_object *o, struct store *s, const struct runindex *ix,
-		   uint32_t task, uint32_t latest, const struct projects *p, struct run *run)
+void task_json_head(struct json_object *o, struct store *s, const struct runindex *ix,
+		    uint32_t task, uint32_t latest, const struct projects *p, const struct run *run)
 {
-	int got = run_by_pk(s, ix->v[latest].pk, run);
-	char *title = task_title(s, ix, task);
+	char *title = run && ix->t[task].title_run == latest ? strdup(run->task_title)
+							     : task_title(s, ix, task);
 
 	jadd_str(o, "task_id", ix_str(ix, ix->t[task].id));
 	jadd_str_nonempty(o, "task_title", title);
 	free(title);
-	if (got == 1)
+	if (run)
 		jadd_str_nonempty(o, "project_label", project_label(p, run->project_dir));
-	return got;
 }

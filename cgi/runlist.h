@@ -43,10 +43,9 @@ int runs_redirect(struct req *r);
  * 404 (text "run not found" on /api, an HTML page otherwise) or 503. */
 int need_run(struct req *r, struct store **s, struct runindex **ix, struct run *out);
 /* Adds task_id, task_title (omitempty) and project_label (omitempty) of
- * a task whose newest run is latest; fills *run (1) for the caller's
- * further keys, who then run_frees it. */
-int task_json_head(struct json_object *o, struct store *s, const struct runindex *ix,
-		   uint32_t task, uint32_t latest, const struct projects *p, struct run *run);
+ * a task whose newest run is latest; run is that run's row or NULL. */
+void task_json_head(struct json_object *o, struct store *s, const struct runindex *ix,
+		    uint32_t task, uint32_t latest, const struct projects *p, const struct run *run);
 /* Title of a task number (its newest non-empty runs.task_title), ""
  * when none; malloc'd, caller frees. */
 char *task_title(struct store *s, const struct runindex *ix, uint32_t task);
