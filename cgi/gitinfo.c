@@ -7,6 +7,7 @@
  * simplified histories, and settles most of them by comparing tree ids
  * (whole tree, then the file's directory) without diffing. */
 #include "gitinfo.h"
+#include "gitrepo.h"
 #include <git2.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -69,7 +70,7 @@ static void git_init_once(void)
 	done = 1;
 }
 
-static char *join(const char *a, const char *b)
+char *git_join(const char *a, const char *b)
 {
 	size_t na = strlen(a), nb = strlen(b);
 	char *s = malloc(na + nb + 1);
@@ -81,7 +82,7 @@ static char *join(const char *a, const char *b)
 
 /* The repository whose work tree contains dir, as `git` run in dir finds
  * it. *prefix (caller frees) is dir below the work tree: "" or "sub/". */
-static git_repository *open_repo(const char *dir, char **prefix)
+git_repository *git_open_project(const char *dir, char **prefix)
 {
 	git_repository *repo = NULL;
 	char real[PATH_MAX], wt[PATH_MAX];
@@ -97,7 +98,7 @@ static git_repository *open_repo(const char *dir, char **prefix)
 	n = strcmp(wt, "/") == 0 ? 0 : strlen(wt);
 	if (strncmp(real, wt, n) != 0 || (real[n] != '/' && real[n] != '\0'))
 		goto fail;
-	*prefix = real[n] && real[n + 1] ? join(real + n + 1, "/") : strdup("");
+	*prefix = real[n] && real[n + 1] ? git_join(real + n + 1, "/") : strdup("");
 	return repo;
 fail:
 	git_repository_free(repo);
@@ -485,7 +486,7 @@ int git_histories_from(const char *dir, const char *const *paths, size_t n, cons
 	int rc = -1;
 
 	w = calloc(1, sizeof *w);
-	w->repo = open_repo(dir, &prefix);
+	w->repo = git_open_project(dir, &prefix);
 	if (!w->repo || git_reference_name_to_id(&id, w->repo, "HEAD") != 0 ||
 	    git_commit_lookup(&head, w->repo, &id) != 0)
 		goto out;
@@ -493,7 +494,7 @@ int git_histories_from(const char *dir, const char *const *paths, size_t n, cons
 		      linear_to(head, &w->base_id);
 	f = calloc(n ? n : 1, sizeof *f);
 	for (i = 0; i < n; i++) {
-		f[i].path = join(prefix, paths[i]);
+		f[i].path = git_join(prefix, paths[i]);
 		f[i].start = strdup(f[i].path);
 		f[i].out = &out[i];
 		f[i].base = base ? &base[i] : NULL;
@@ -540,7 +541,7 @@ void git_history_free(struct git_history *h)
 int git_head_id(const char *dir, char out[41])
 {
 	char *prefix = NULL;
-	git_repository *repo = open_repo(dir, &prefix);
+	git_repository *repo = git_open_project(dir, &prefix);
 	git_oid head;
 	int rc = -1;
 
@@ -549,108 +550,6 @@ int git_head_id(const char *dir, char out[41])
 		rc = 0;
 	}
 	git_repository_free(repo);
-	free(prefix);
-	return rc;
-}
-
-static int print_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l,
-		      void *payload)
-{
-	struct buf *b = payload;
-
-	(void)d;
-	(void)h;
-	if (l->origin == GIT_DIFF_LINE_CONTEXT || l->origin == GIT_DIFF_LINE_ADDITION ||
-	    l->origin == GIT_DIFF_LINE_DELETION)
-		buf_putc(b, l->origin);
-	buf_put(b, l->content, l->content_len);
-	return 0;
-}
-
-/* The commit named by a hex prefix, peeled as `<sha>^` would. */
-static git_commit *commit_by_prefix(git_repository *repo, const char *sha)
-{
-	size_t len = strlen(sha);
-	git_object *obj = NULL, *peeled = NULL;
-	git_oid oid;
-
-	if (len < GIT_OID_MINPREFIXLEN || len > GIT_OID_HEXSZ || git_oid_fromstrn(&oid, sha, len) ||
-	    git_object_lookup_prefix(&obj, repo, &oid, len, GIT_OBJECT_ANY))
-		return NULL;
-	if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) != 0)
-		peeled = NULL;
-	git_object_free(obj);
-	return (git_commit *)peeled;
-}
-
-/* The history entry of commit c, if the file's history has it. */
-static const struct git_entry *entry_of(const struct git_history *h, const git_commit *c)
-{
-	char sha[8];
-	size_t i;
-
-	if (!h)
-		return NULL;
-	git_oid_tostr(sha, sizeof sha, git_commit_id(c));
-	for (i = 0; i < h->n; i++)
-		if (strcmp(h->v[i].sha, sha) == 0)
-			return &h->v[i];
-	return NULL;
-}
-
-static int print_diff(git_repository *repo, git_tree *ta, git_tree *tb, char **paths, size_t n,
-		      struct buf *out)
-{
-	git_diff_options o;
-	git_diff_find_options fo;
-	git_diff *d = NULL;
-	int rc = -1;
-
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
-	/* Exact paths, never globs: a file named "*.md" is just that file. */
-	o.flags = GIT_DIFF_DISABLE_PATHSPEC_MATCH;
-	o.pathspec.strings = paths;
-	o.pathspec.count = n;
-	fo.flags = GIT_DIFF_FIND_RENAMES;
-	if (git_diff_tree_to_tree(&d, repo, ta, tb, &o) == 0 &&
-	    (n < 2 || git_diff_find_similar(d, &fo) == 0) &&
-	    git_diff_print(d, GIT_DIFF_FORMAT_PATCH, print_line, out) == 0)
-		rc = 0;
-	git_diff_free(d);
-	return rc;
-}
-
-int git_prompt_diff(const char *dir, const char *sha, const char *path,
-		    const struct git_history *hist, struct buf *out)
-{
-	const struct git_entry *e;
-	git_repository *repo;
-	git_commit *c = NULL, *p = NULL;
-	git_tree *ta = NULL, *tb = NULL;
-	char *prefix = NULL, *paths[2] = {NULL, NULL};
-	int rc = -1;
-
-	repo = open_repo(dir, &prefix);
-	if (!repo)
-		return -1;
-	c = commit_by_prefix(repo, sha);
-	if (!c || git_commit_parentcount(c) == 0 || git_commit_parent(&p, c, 0) ||
-	    git_commit_tree(&ta, p) || git_commit_tree(&tb, c))
-		goto out;
-	e = entry_of(hist, c);
-	paths[0] = e ? strdup(e->path) : join(prefix, path);
-	if (e && e->old_path)
-		paths[1] = strdup(e->old_path);
-	rc = print_diff(repo, ta, tb, paths, paths[1] ? 2 : 1, out);
-out:
-	git_tree_free(ta);
-	git_tree_free(tb);
-	git_commit_free(p);
-	git_commit_free(c);
-	git_repository_free(repo);
-	free(paths[0]);
-	free(paths[1]);
 	free(prefix);
 	return rc;
 }
