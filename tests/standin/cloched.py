@@ -16,6 +16,8 @@ usage: cloched.py --db STORE [--listen 127.0.0.1:PORT] [--simulate]
            us: {"delay_ms": N, "delay_methods": ["Method", ...] (default all),
            "fail": {"Method": "[CODE:]text"},
            "down": true (stop listening until it is false again)}.
+--simulate also starts the loops the daemon would start at start-up
+           (active = true, .cloche/host.cloche, no .loop-stopped).
 --demo     a demo directory (tests/run.sh): --record and --control default
            to DEMO/standin-record.jsonl and DEMO/standin-control.json.
 """
@@ -512,6 +514,26 @@ class Service(pbg.ClocheServiceServicer):
         return pb.GetUsageResponse(summaries=out)
 
 
+def autostart(d):
+    """The daemon's start-up rule (daemon.md 2.2): projects of the store,
+    not nested, with active = true, .cloche/host.cloche and no
+    .cloche/.loop-stopped. A config that does not load is skipped here."""
+    dirs = [r["project_dir"] for r in d.store.all("SELECT DISTINCT project_dir FROM runs WHERE project_dir <> '' "
+                                                  "AND project_dir NOT LIKE '%/.gitworktrees/%' ORDER BY 1")]
+    out = []
+    for p in dirs:
+        if any(p.startswith(o.rstrip("/") + "/") for o in dirs if o != p):
+            continue
+        try:
+            cfg = load_config(p)
+        except Exception:
+            continue
+        if cfg["active"] and os.path.exists(os.path.join(p, ".cloche", "host.cloche")) and \
+                not os.path.exists(os.path.join(p, ".cloche", ".loop-stopped")):
+            out.append(p)
+    return out
+
+
 def serve(d, listen):
     server = grpc.server(concurrent.futures.ThreadPoolExecutor(max_workers=32),
                          options=[("grpc.so_reuseport", 1)])
@@ -546,9 +568,10 @@ def main():
         sys.exit("cloched.py: listens on 127.0.0.1 only")
     d = Daemon(a)
     server = serve(d, a.listen)
-    for p in a.enable:
-        d.loops[p] = Loop(d, p, d.check_config(p))
-        d.loops[p].start()
+    for p in a.enable + (autostart(d) if a.simulate else []):
+        if p not in d.loops:
+            d.loops[p] = Loop(d, p, d.check_config(p))
+            d.loops[p].start()
     print("cloched stand-in %s listening on %s (store %s)" % (VERSION, a.listen, a.db), flush=True)
     down = False
     try:
