@@ -69,7 +69,10 @@ static int line_start(int fd, long long off)
 
 /* File mode: the daemon's replay (last 1000 lines, meta when more) for a
  * new stream, or everything after the Last-Event-ID for a resumed one. */
-static void start_file(struct client *c, struct feed *f, long long resume)
+static void unavailable(struct client *c, long long id);
+
+/* unavail: tell the browser first that only the files are followed. */
+static void start_file(struct client *c, struct feed *f, long long resume, int unavail)
 {
 	long long total = 0, start = 0, end = 0;
 	struct buf b = {0};
@@ -91,6 +94,8 @@ static void start_file(struct client *c, struct feed *f, long long resume)
 	if (c->pos > 0 && f->fd >= 0)
 		lread_state(f->fd, c->pos, c->st);
 	buf_free(&b);
+	if (unavail)
+		unavailable(c, c->pos);
 	client_pump(c);
 }
 
@@ -99,7 +104,7 @@ static void unavailable(struct client *c, long long id)
 	static const char why[] = "live output unavailable, showing completed steps (from the log files)";
 	struct buf b = {0};
 
-	sse_frame(&b, "unavailable", id < 0 ? 0 : id, why, sizeof why - 1);
+	sse_frame(&b, "unavailable", id, why, sizeof why - 1);
 	client_send(c, &b);
 	buf_free(&b);
 }
@@ -200,13 +205,11 @@ static void on_stream(struct evhttp_request *req, void *arg)
 		run_free(&r);
 		return;
 	}
-	if (live < 0)
-		unavailable(c, resume >= SSE_LIVE_BASE ? 0 : resume);
 	dir = logpath_dir(&r);
 	f = feed_get(kind, id, r.project_dir, dir, r.state, terminal);
 	free(dir);
 	run_free(&r);
-	start_file(c, f, resume >= SSE_LIVE_BASE ? -1 : resume);
+	start_file(c, f, resume >= SSE_LIVE_BASE ? -1 : resume, live < 0);
 }
 
 void serve_init(struct evhttp *http)
