@@ -8,6 +8,7 @@
  * the second request that needs one and then extended by id, since
  * step_executions only ever grows. */
 #include "runindex.h"
+#include "buf.h"
 #include "runjson.h"
 #include "runs.h"
 #include "timefmt.h"
@@ -54,31 +55,59 @@ static int read_from(struct store *s, struct runindex *ix, long long after)
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 }
 
-/* Has the row's state or start changed? 1 yes, 0 no, 2 gone, -1 error.
- * A narrow statement: most open runs have not changed. */
-static int moved(struct store *s, const struct ixrun *x)
+static int is_final(int state)
 {
-	static char sql[300];
+	return state == RS_SUCCEEDED || state == RS_FAILED || state == RS_CANCELLED;
+}
+
+static int differs(const struct ixrun *x, const char *state, const char *started)
+{
+	long long ns, sec = ts_parse(started, &ns) == 0 && ns > 0 ? ns / 1000000000LL : 0;
+
+	return ix_state_code(state) != x->state || sec != (long long)x->sec ||
+	       (sec && (ns / 1000000LL) % 1000 != x->ms);
+}
+
+/* The open (non-terminal) runs whose state or start changed, asked in one
+ * statement (a JSON array of rowids) rather than one query each: most of
+ * them have not changed. Returns how many open rows still exist, -1 on a
+ * store error. */
+static long scan_open(struct store *s, struct runindex *ix, uint32_t *changed, size_t *nch,
+		      size_t *nopen)
+{
 	sqlite3_stmt *st;
-	long long ns;
-	int rc, diff = 0;
+	struct buf list = {0};
+	long seen = 0;
+	size_t i;
+	int rc;
 
-	snprintf(sql, sizeof sql, "SELECT state, COALESCE(started_at,'') FROM runs WHERE rowid = ?");
-	st = store_prepare(s, sql);
-	if (!st)
+	*nopen = 0;
+	buf_putc(&list, '[');
+	for (i = 0; i < ix->n; i++) {
+		if (is_final(ix->v[i].state))
+			continue;
+		if ((*nopen)++)
+			buf_putc(&list, ',');
+		buf_putll(&list, ix->v[i].pk);
+	}
+	buf_putc(&list, ']');
+	st = store_prepare(s, "SELECT rowid, state, COALESCE(started_at,'') FROM runs "
+			      "WHERE rowid IN (SELECT value FROM json_each(?))");
+	if (!st) {
+		buf_free(&list);
 		return -1;
-	sqlite3_bind_int64(st, 1, x->pk);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		long long sec = ts_parse(text(st, 1), &ns) == 0 && ns > 0 ? ns / 1000000000LL : 0;
+	}
+	sqlite3_bind_text(st, 1, buf_str(&list), (int)list.len, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint32_t k = ix_by_pk(ix, sqlite3_column_int64(st, 0));
 
-		diff = ix_state_code(text(st, 0)) != x->state || sec != (long long)x->sec ||
-		       (sec && (ns / 1000000LL) % 1000 != x->ms);
+		seen++;
+		if (k != IX_NONE && differs(&ix->v[k], text(st, 1), text(st, 2)))
+			changed[(*nch)++] = k;
 	}
 	store_done(st);
-	if (rc == SQLITE_ROW)
-		return diff;
-	return rc == SQLITE_DONE ? 2 : store_fail(s, rc);
+	buf_free(&list);
+	return rc == SQLITE_DONE ? seen : store_fail(s, rc);
 }
 
 /* 1 re-read, 0 the row is gone, -1 store error. */
@@ -134,45 +163,34 @@ static long long max_pk(struct store *s)
 	return n;
 }
 
-static int is_final(int state)
-{
-	return state == RS_SUCCEEDED || state == RS_FAILED || state == RS_CANCELLED;
-}
-
 /* 0 updated (*changed lists the runs that moved or are new, malloc'd),
  * 1 needs a full build, -1 store error. */
 static int incremental(struct store *s, struct runindex *ix, uint32_t **changed, size_t *nch)
 {
-	size_t i, n0 = ix->n;
+	size_t i, n0 = ix->n, nopen, nmoved;
+	long seen;
 	int rc = same_store(s, ix);
 
 	*changed = NULL;
 	*nch = 0;
 	if (rc <= 0)
 		return rc < 0 ? -1 : 1;
-	rc = 0;
 	*changed = malloc((n0 + 1) * sizeof **changed);
-	for (i = 0; i < n0 && rc == 0; i++) {
-		int m;
-
-		if (is_final(ix->v[i].state))
-			continue;
-		m = moved(s, &ix->v[i]);
-		if (m == 1) {
-			m = reread(s, ix, ix->v[i].pk);
-			(*changed)[(*nch)++] = (uint32_t)i;
-			m = m == 1 ? 0 : m == 0 ? 2 : -1;
-		}
-		rc = m < 0 ? -1 : m == 2 ? 1 : 0;
-	}
-	if (rc == 0 && read_from(s, ix, ix->maxpk) != 0)
-		rc = -1;
-	if (rc == 0) {
-		*changed = realloc(*changed, (*nch + ix->n - n0 + 1) * sizeof **changed);
-		for (i = n0; i < ix->n; i++)
-			(*changed)[(*nch)++] = (uint32_t)i;
-	}
-	return rc;
+	seen = scan_open(s, ix, *changed, nch, &nopen);
+	if (seen < 0)
+		return -1;
+	if ((size_t)seen != nopen)
+		return 1;  /* an open run is gone: not a store we can follow */
+	nmoved = *nch;
+	for (i = 0; i < nmoved; i++)
+		if (reread(s, ix, ix->v[(*changed)[i]].pk) != 1)
+			return 1;
+	if (read_from(s, ix, ix->maxpk) != 0)
+		return -1;
+	*changed = realloc(*changed, (*nch + ix->n - n0 + 1) * sizeof **changed);
+	for (i = n0; i < ix->n; i++)
+		(*changed)[(*nch)++] = (uint32_t)i;
+	return 0;
 }
 
 /* Carries step ranges over a full rebuild (run indexes change). */
