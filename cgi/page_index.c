@@ -1,6 +1,7 @@
 /* GET /  — projects overview (pages.md 1). */
 #include "guard.h"
 #include "html.h"
+#include "widgets.h"
 #include "responders.h"
 #include <stdlib.h>
 #include <string.h>
@@ -14,24 +15,8 @@ static int by_label(const void *a, const void *b)
 
 static void dots(struct req *r, const struct project *p)
 {
-	int i;
-
 	H(r, "<div class=\"run-history\">");
-	for (i = 0; i < p->ndots; i++) {
-		H(r, "<a class=\"run-dot run-dot-");
-		h_attr(r, p->dots[i].state);
-		H(r, "\" href=\"");
-		H_URL(r, "/runs/", p->dots[i].id, "");
-		H(r, "\" title=\"");
-		h_attr(r, p->dots[i].id);
-		H(r, ": ");
-		h_attr(r, p->dots[i].state);
-		H(r, "\"><span class=\"sr-only\">");
-		h_text(r, p->dots[i].id);
-		H(r, ": ");
-		h_text(r, p->dots[i].state);
-		H(r, "</span></a>");
-	}
+	run_dots(r, p);
 	H(r, "</div>\n");
 }
 

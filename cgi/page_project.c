@@ -5,6 +5,7 @@
  * actions.js turns the forms into fetch calls. */
 #include "guard.h"
 #include "html.h"
+#include "widgets.h"
 #include "panels.h"
 #include "projinfo.h"
 #include "responders.h"
@@ -21,27 +22,6 @@
 static void api_url(struct req *r, const struct project *p)
 {
 	H_URL(r, "/api/projects/", p->label, "");
-}
-
-static void dots(struct req *r, const struct project *p)
-{
-	int i;
-
-	for (i = 0; i < p->ndots; i++) {
-		H(r, "<a class=\"run-dot run-dot-");
-		h_attr(r, p->dots[i].state);
-		H(r, "\" href=\"");
-		H_URL(r, "/runs/", p->dots[i].id, "");
-		H(r, "\" title=\"");
-		h_attr(r, p->dots[i].id);
-		H(r, ": ");
-		h_attr(r, p->dots[i].state);
-		H(r, "\"><span class=\"sr-only\">run ");
-		h_text(r, p->dots[i].id);
-		H(r, " ");
-		h_text(r, p->dots[i].state);
-		H(r, "</span></a>");
-	}
 }
 
 /* Both loop forms are drawn; project.js hides the one that does not
@@ -89,7 +69,7 @@ static void header(struct req *r, const struct project *p)
 	H(r, "</span></h1>\n<p class=\"project-dir mono muted\">");
 	h_text(r, p->dir);
 	H(r, "</p>\n<div class=\"run-history project-toolbar\">");
-	dots(r, p);
+	run_dots(r, p);
 	H(r, "<a class=\"btn btn-secondary btn-sm\" href=\"");
 	H_URL(r, "/projects/", p->label, "/runs");
 	H(r, "\">View all runs</a>");
