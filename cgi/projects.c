@@ -188,25 +188,84 @@ static void add_dot(struct project *p, const char *id, const char *state, const 
 	p->ndots++;
 }
 
-static struct project *find_or_add(struct projects *p, size_t *cap, const char *dir)
+/* Directory → project number (-1: a worktree directory, not listed), so a
+ * scan of 100,000 runs costs one hash probe per row. Owned by scan(). */
+struct dirmap {
+	char **key;
+	int *val;
+	size_t cap, used;
+};
+
+static size_t dm_slot(const struct dirmap *m, const char *k)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	const char *c;
+	size_t i;
+
+	for (c = k; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	for (i = (size_t)h & (m->cap - 1); m->key[i] && strcmp(m->key[i], k) != 0; i = (i + 1) & (m->cap - 1))
+		;
+	return i;
+}
+
+static void dm_grow(struct dirmap *m)
+{
+	struct dirmap old = *m;
+	size_t i, j;
+
+	m->cap = old.cap ? old.cap * 2 : 64;
+	m->key = calloc(m->cap, sizeof *m->key);
+	m->val = calloc(m->cap, sizeof *m->val);
+	for (i = 0; i < old.cap; i++) {
+		if (!old.key[i])
+			continue;
+		j = dm_slot(m, old.key[i]);
+		m->key[j] = old.key[i];
+		m->val[j] = old.val[i];
+	}
+	free(old.key);
+	free(old.val);
+}
+
+/* Keys of listed projects belong to the projects; worktree keys to us. */
+static void dm_free(struct dirmap *m)
 {
 	size_t i;
 
-	/* Runs of one project cluster in pk order, so check the last hit first. */
-	static size_t last;
+	for (i = 0; i < m->cap; i++)
+		if (m->key[i] && m->val[i] < 0)
+			free(m->key[i]);
+	free(m->key);
+	free(m->val);
+}
 
-	if (last < p->n && strcmp(p->v[last].dir, dir) == 0)
-		return &p->v[last];
-	for (i = 0; i < p->n; i++)
-		if (strcmp(p->v[i].dir, dir) == 0)
-			return &p->v[last = i];
+/* The project of a run's directory, added on first sight; NULL for
+ * directories that are not listed (worktrees). */
+static struct project *find_or_add(struct projects *p, size_t *cap, struct dirmap *m, const char *dir)
+{
+	size_t i;
+
+	if ((m->used + 1) * 2 > m->cap)
+		dm_grow(m);
+	i = dm_slot(m, dir);
+	if (m->key[i])
+		return m->val[i] < 0 ? NULL : &p->v[m->val[i]];
+	if (is_worktree_dir(dir)) {
+		m->val[i] = -1;
+		m->key[i] = strdup(dir);
+		m->used++;
+		return NULL;
+	}
 	if (p->n == *cap) {
 		*cap = *cap ? *cap * 2 : 16;
 		p->v = realloc(p->v, *cap * sizeof *p->v);
 	}
 	memset(&p->v[p->n], 0, sizeof p->v[0]);
 	p->v[p->n].dir = strdup(dir);
-	last = p->n;
+	m->key[i] = p->v[p->n].dir;
+	m->val[i] = (int)p->n;
+	m->used++;
 	return &p->v[p->n++];
 }
 
@@ -230,6 +289,7 @@ static int scan(struct store *s, struct projects *out)
 {
 	static char sql[512];
 	sqlite3_stmt *st;
+	struct dirmap m = {0};
 	size_t cap = 0, i;
 	int rc;
 
@@ -243,9 +303,8 @@ static int scan(struct store *s, struct projects *out)
 		const char *state = (const char *)sqlite3_column_text(st, 2);
 		struct project *pr;
 
-		if (!*dir || is_worktree_dir(dir))
+		if (!*dir || !(pr = find_or_add(out, &cap, &m, dir)))
 			continue;
-		pr = find_or_add(out, &cap, dir);
 		add_dot(pr, (const char *)sqlite3_column_text(st, 1), state,
 			(const char *)sqlite3_column_text(st, 3));
 		if (strcmp(state, "pending") == 0 || strcmp(state, "running") == 0)
@@ -254,6 +313,7 @@ static int scan(struct store *s, struct projects *out)
 			pr->kept++;
 	}
 	sqlite3_finalize(st);
+	dm_free(&m);
 	if (rc != SQLITE_DONE) {
 		projects_free(out);
 		return store_fail(s, rc);

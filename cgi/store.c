@@ -142,7 +142,8 @@ static void add_col(struct store *s, const char *col, const char *dflt)
 static void build_run_cols(struct store *s)
 {
 	s->run_cols[0] = '\0';
-	add_col(s, s->features & F_PK ? "pk" : "rowid", "0");
+	/* rowid is not a column pragma_table_info knows: name it directly. */
+	snprintf(s->run_cols, sizeof s->run_cols, "%s", s->features & F_PK ? "pk" : "rowid");
 	add_col(s, "id", "''");
 	add_col(s, "workflow_name", "''");
 	add_col(s, "state", "''");
