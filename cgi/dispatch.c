@@ -5,6 +5,7 @@
 #include "security.h"
 #include "store.h"
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -207,6 +208,19 @@ static void form_method(struct req *r)
 	free(m);
 }
 
+/* Rebuilding the per-version models (run index, usage, projects) after a
+ * store change frees large temporary buffers; hand those pages back to the
+ * kernel so the resident size stays small between changes. */
+static void give_back_memory(long long ver)
+{
+	static long long last;
+
+	if (ver == last)
+		return;
+	last = ver;
+	malloc_trim(0);
+}
+
 void dispatch(char **env, write_fn w, void *ctx, read_fn rd, void *rctx)
 {
 	struct req r;
@@ -245,6 +259,7 @@ void dispatch(char **env, write_fn w, void *ctx, read_fn rd, void *rctx)
 	respond(&r, get && ver ? buf_str(&key) : NULL, ver, w, ctx);
 	buf_free(&key);
 	req_free(&r);
+	give_back_memory(ver);
 }
 
 void dispatch_shutdown(void)
