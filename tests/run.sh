@@ -3,6 +3,7 @@
 #
 #  1. builds build/ and build-asan/ (make -j2, make -j2 SAN=1)
 #  2. unit tests of both builds, the output-layer check, the demo checks
+#     (in the background while 3 and 4 run)
 #  3. per server, in parallel lanes: its own demo, stand-in daemon and
 #     stream helper (when they exist), and one of three front servers on
 #     free loopback ports:
@@ -116,21 +117,38 @@ if [ ! -x build/cloche-dash ] || [ ! -x build-asan/cloche-dash ]; then
 	exit 1
 fi
 
-# --- 2. unit tests and static checks -------------------------------------------
+# --- 2. unit tests and static checks (in the background, beside 3 and 4) -----
+static_phase() {
+	local bin f
+	for bin in build/tests/test_*; do [ -x "$bin" ] && run_unit "$bin" normal; done
+	for bin in build-asan/tests/test_*; do [ -x "$bin" ] && run_unit "$bin" asan; done
+	[ -f tests/check_output_layer.sh ] && run_step "output-layer" output-layer 300 bash tests/check_output_layer.sh
+	[ -f tests/demo/check_schema.py ] && run_step "demo/check_schema" demo-check-schema 300 $PY tests/demo/check_schema.py
+	for f in tests/demo/test_generators.*; do
+		[ -f "$f" ] || continue
+		case $f in
+		*.py) run_step "demo/$(basename "$f")" demo-generators 300 $PY "$f" ;;
+		*.sh) run_step "demo/$(basename "$f")" demo-generators 300 bash "$f" ;;
+		esac
+	done
+	stamp "unit tests and static checks done"
+}
 stamp "unit tests and static checks"
-for bin in build/tests/test_*; do [ -x "$bin" ] && run_unit "$bin" normal; done
-for bin in build-asan/tests/test_*; do [ -x "$bin" ] && run_unit "$bin" asan; done
-[ -x tests/check_output_layer.sh ] && run_step "output-layer" output-layer 120 tests/check_output_layer.sh
-[ -f tests/check_output_layer.sh ] && [ ! -x tests/check_output_layer.sh ] &&
-	run_step "output-layer" output-layer 120 bash tests/check_output_layer.sh
-[ -f tests/demo/check_schema.py ] && run_step "demo/check_schema" demo-check-schema 300 $PY tests/demo/check_schema.py
-for f in tests/demo/test_generators.*; do
-	[ -f "$f" ] || continue
-	case $f in
-	*.py) run_step "demo/$(basename "$f")" demo-generators 300 $PY "$f" ;;
-	*.sh) run_step "demo/$(basename "$f")" demo-generators 300 bash "$f" ;;
-	esac
-done
+static_phase &
+STATIC_PID=$!
+
+# --- deploy tests: their own users, servers and installs (tests/multiuser,
+# tests/deploy), in the background beside 3 and 4; they need root.
+deploy_phase() {
+	local f
+	for f in tests/multiuser/run.sh tests/deploy/test_*.sh; do
+		[ -f "$f" ] || continue
+		run_step "deploy/$(basename "$(dirname "$f")")/$(basename "$f" .sh)" \
+			"deploy-$(basename "$(dirname "$f")")-$(basename "$f" .sh)" 300 bash "$f"
+	done
+}
+deploy_phase &
+DEPLOY_PID=$!
 
 # --- 3. one lane per server: its own demo, stand-in daemon, stream helper --
 # Test files change state (actions through the stand-in, its control file,
@@ -251,6 +269,8 @@ done
 # --- 5. stop, collect server logs, sanitizer reports ---------------------------
 stamp "stopping servers"
 stop_all
+wait "$DEPLOY_PID"
+wait "$STATIC_PID"
 for s in $SERVERS; do
 	mkdir -p "$LOGS/server-$s"
 	cp "$T/$s"/*.log "$LOGS/server-$s/" 2>/dev/null

@@ -1,0 +1,210 @@
+#!/bin/bash
+# Multi-user host (docs/deploy-multi-user.md), as root: two Unix users with
+# their own demo store and projects, each user's responder running AS that
+# user on a socket only the web server's group can reach, and one lighttpd
+# and one nginx in front with basic auth. Asserts isolation (file modes,
+# who can connect), that each user sees only their own projects, that
+# cross-user requests get 403 (also through a deliberately wrong route:
+# the responder's own owner check), and 401 without credentials.
+# Prints "ok - name" / "FAIL - name". Env: DASH_BIN (default build/cloche-dash).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PY=/usr/bin/python3
+BIN=${DASH_BIN:-$ROOT/build/cloche-dash}
+USERS="clochea clocheb"
+WEB=www-data
+FAILS=0
+
+ok() { echo "ok - $*"; }
+stamp() { echo "# $(date +%T) $*"; }
+fail() { echo "FAIL - $*"; FAILS=$((FAILS + 1)); }
+# check NAME EXPECTED ACTUAL
+check() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1 (expected '$2', got '$3')"; fi; }
+
+if [ "$(id -u)" != 0 ]; then
+	echo "# needs root (useradd, runuser): skipped"
+	exit 0
+fi
+
+T=$(mktemp -d /tmp/cloche-mu.XXXXXX)
+chmod 755 "$T"
+. "$ROOT/tests/lib/servers.sh"
+cleanup() {
+	stop_all
+	for u in $USERS; do rm -rf "$(getent passwd "$u" | cut -d: -f6)/demo"; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+home_of() { getent passwd "$1" | cut -d: -f6; }
+as() { local u=$1; shift; runuser -u "$u" -- env -i HOME="$(home_of "$u")" PATH=/usr/bin:/bin "$@"; }
+
+stamp "users, demo stores, shared read-only files"
+for u in $USERS; do
+	id -u "$u" >/dev/null 2>&1 || useradd -m -U -s /usr/sbin/nologin "$u" || fail "useradd $u"
+	chmod 0700 "$(home_of "$u")"
+done
+install -d -m 0755 "$T/bin" "$T/public" "$T/nginx"
+# lighttpd opens its logs after dropping to www-data.
+install -d -m 0755 -o "$WEB" "$T/lighttpd"
+install -m 0755 "$BIN" "$T/bin/cloche-dash"
+install -m 0644 "$ROOT"/public/* "$T/public/"
+pids=()
+for u in $USERS; do
+	rm -rf "$(home_of "$u")/demo"
+	as "$u" $PY "$ROOT/tests/demo/gen_demo.py" --out "$(home_of "$u")/demo" >"$T/gen-$u.log" 2>&1 &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || fail "demo generation (see $T/gen-*.log)"; done
+
+# Sockets: /run/cloche-dash/USER in a real deployment (tmpfiles.d), here
+# $T/run/USER. setgid directory of group www-data: the socket the user
+# creates inherits that group, so the server reaches it through 0660.
+SOCK_ROOT=$T/run
+install -d -m 0755 "$SOCK_ROOT"
+for u in $USERS; do
+	install -d -o "$u" -g "$WEB" -m 2710 "$SOCK_ROOT/$u"
+	h=$(home_of "$u")
+	spawn_group "$T/responder-$u.log" runuser -u "$u" -- env -i HOME="$h" PATH=/usr/bin:/bin \
+		CLOCHE_DB="$h/demo/cloche.db" CLOCHE_DASH_OWNER="$u" CLOCHE_DASH_PUBLIC="$T/public" \
+		CLOCHE_DASH_CONFIG="$h/.config/cloche-dash.conf" \
+		"$T/bin/cloche-dash" --listen "$SOCK_ROOT/$u/dash.sock" --socket-mode 0660 >/dev/null
+done
+for u in $USERS; do
+	for ((i = 0; i < 50; i++)); do [ -S "$SOCK_ROOT/$u/dash.sock" ] && break; sleep 0.1; done
+done
+
+stamp "isolation on disk"
+# connect_as USER SOCKET: prints "yes" when USER may connect to SOCKET.
+connect_as() {
+	runuser -u "$1" -- $PY -c 'import socket,sys
+s=socket.socket(socket.AF_UNIX)
+try: s.connect(sys.argv[1]); print("yes")
+except OSError: print("no")' "$2"
+}
+set -- $USERS
+A=$1 B=$2
+for u in $USERS; do
+	other=$A; [ "$u" = "$A" ] && other=$B
+	h=$(home_of "$u")
+	check "home of $u is 0700 $u" "700 $u" "$(stat -c '%a %U' "$h")"
+	check "socket dir of $u is 2710 $u:$WEB" "2710 $u:$WEB" "$(stat -c '%a %U:%G' "$SOCK_ROOT/$u")"
+	check "socket of $u is 0660 $u:$WEB" "660 $u:$WEB" "$(stat -c '%a %U:%G' "$SOCK_ROOT/$u/dash.sock")"
+	check "responder of $u runs as $u" "$u" "$(ps -o user= -p "$(pgrep -u "$u" -f "$T/bin/cloche-dash" | head -1)" 2>/dev/null)"
+	check "$WEB can connect to $u's socket" yes "$(connect_as "$WEB" "$SOCK_ROOT/$u/dash.sock")"
+	check "$other cannot connect to $u's socket" no "$(connect_as "$other" "$SOCK_ROOT/$u/dash.sock")"
+	if runuser -u "$other" -- test -r "$h/demo/cloche.db"; then
+		fail "$other can read $u's store"
+	else
+		ok "$other cannot read $u's store"
+	fi
+	check "nothing world-writable in $u's socket dir and demo" "" \
+		"$(find "$SOCK_ROOT/$u" "$h/demo" -perm -o+w ! -type l ! -type s 2>/dev/null | head -3)"
+done
+
+stamp "front servers"
+HT=$T/htpasswd
+htpasswd -cbB "$HT" "$A" pw-$A 2>/dev/null
+htpasswd -bB "$HT" "$B" pw-$B 2>/dev/null
+htpasswd -bB "$HT" mallory pw-mallory 2>/dev/null
+chown root:"$WEB" "$HT" && chmod 0640 "$HT"
+export PUBLIC=$T/public HTPASSWD=$HT SOCK_ROOT CONF_DIR=$ROOT/conf/multiuser MISROUTE_TO=$A
+
+export RUNDIR=$T/lighttpd PORT
+PORT=$(free_port)
+export USERS_CONF=$T/lighttpd/users.conf
+: >"$USERS_CONF"
+for u in $USERS; do
+	DASH_USER=$u render "$ROOT/conf/multiuser/lighttpd-user.conf.in" "$T/lighttpd/user.tmp"
+	cat "$T/lighttpd/user.tmp" >>"$USERS_CONF"
+done
+render "$ROOT/conf/multiuser/lighttpd.conf.in" "$T/lighttpd/lighttpd.conf"
+spawn_group "$T/lighttpd/stdout.log" lighttpd -D -f "$T/lighttpd/lighttpd.conf" >/dev/null
+L=http://127.0.0.1:$PORT
+
+export RUNDIR=$T/nginx
+PORT=$(free_port)
+export USERS_MAP=$T/nginx/users.map
+for u in $USERS; do echo "$u $u;"; done >"$USERS_MAP"
+render "$ROOT/conf/multiuser/nginx.conf.in" "$T/nginx/nginx.conf"
+spawn_group "$T/nginx/stdout.log" nginx -e "$T/nginx/nginx-error.log" -p "$T/nginx" -c "$T/nginx/nginx.conf" >/dev/null
+N=http://127.0.0.1:$PORT
+wait_http "$L/" 10 || fail "lighttpd did not start: $(tail -n 3 "$T/lighttpd/lighttpd-error.log" "$T/lighttpd/stdout.log" 2>&1)"
+wait_http "$N/" 10 || fail "nginx did not start: $(tail -n 3 "$T/nginx/nginx-error.log" 2>&1)"
+
+# status USER URL [curl args]: the HTTP status (USER "-" = no credentials).
+status() {
+	local u=$1 url=$2
+	shift 2
+	if [ "$u" = - ]; then
+		curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@" "$url"
+	else
+		curl -s -o /dev/null -w '%{http_code}' --max-time 10 -u "$u:pw-$u" "$@" "$url"
+	fi
+}
+# owners USER URL: the distinct home directories the projects listed at URL
+# (/api/projects) live in, or "status N".
+owners() {
+	local body code
+	body=$(curl -s --max-time 10 -u "$1:pw-$1" -w '\n%{http_code}' "$2")
+	code=${body##*$'\n'}
+	[ "$code" = 200 ] || { echo "status $code"; return; }
+	printf '%s' "${body%$'\n'*}" | $PY -c 'import json,sys,re
+d=json.load(sys.stdin)
+dirs=[p if isinstance(p,str) else (p.get("project_dir") or p.get("dir") or p.get("path") or "") for p in d]
+print(" ".join(sorted({re.sub(r"^(/home/[^/]+)/.*", r"\1", x) for x in dirs})) if dirs else "none")'
+}
+
+for s in lighttpd nginx; do
+	[ $s = lighttpd ] && U=$L || U=$N
+	for u in $USERS; do
+		other=$A; [ "$u" = "$A" ] && other=$B
+		m=$U/~$u/cloche
+		check "$s: no credentials on /~$u/cloche/ is 401" 401 "$(status - "$m/")"
+		check "$s: a wrong password on /~$u/cloche/ is 401" 401 "$(status - "$m/" -u "$u:nope")"
+		check "$s: $u sees only their own projects at /~$u/cloche/" "$(home_of "$u")" "$(owners "$u" "$m/api/projects")"
+		check "$s: $u gets their pages at /~$u/cloche/" 200 "$(status "$u" "$m/runs")"
+		check "$s: static files at /~$u/cloche/static/" 200 "$(status "$u" "$m/static/style.css")"
+		check "$s: $other on /~$u/cloche/ page is 403" 403 "$(status "$other" "$m/")"
+		check "$s: $other on /~$u/cloche/api/projects is 403" 403 "$(status "$other" "$m/api/projects")"
+		check "$s: $other cannot act on $u's dashboard (POST trigger is 403)" 403 \
+			"$(status "$other" "$m/api/projects/x/trigger" -X POST -H "Origin: $U" -d '')"
+		check "$s: $other with a forged Remote-User header is still 403" 403 \
+			"$(status "$other" "$m/api/projects" -H "Remote-User: $u" -H "X-Remote-User: $u")"
+		check "$s: mallory (no dashboard) on /~$u/cloche/ is 403" 403 "$(status mallory "$m/api/projects")"
+	done
+done
+
+stamp "nginx single mount"
+# nginx only: one /cloche/ mount routed by the authenticated user.
+for u in $USERS; do
+	check "nginx: $u at /cloche/ gets their own dashboard" "$(home_of "$u")" "$(owners "$u" "$N/cloche/api/projects")"
+	check "nginx: $u at /cloche/ page" 200 "$(status "$u" "$N/cloche/")"
+done
+check "nginx: /cloche/ without credentials is 401" 401 "$(status - "$N/cloche/")"
+check "nginx: mallory (no dashboard) at /cloche/ is 403" 403 "$(status mallory "$N/cloche/")"
+check "nginx: a wrong route to $A's socket still refuses $B (responder owner check)" 403 \
+	"$(status "$B" "$N/misrouted/api/projects")"
+check "nginx: the wrong route still serves $A" 200 "$(status "$A" "$N/misrouted/api/projects")"
+
+# The same request id in the response and in the front server's log.
+rid=$(curl -s -D - -o /dev/null -u "$A:pw-$A" "$N/cloche/api/projects" | tr -d '\r' | sed -n 's/^X-Request-Id: //Ip')
+sleep 0.2
+if [ -n "$rid" ] && grep -q "rid=$rid" "$T/nginx/nginx-access.log"; then
+	ok "nginx: X-Request-Id $rid is in nginx's access log"
+else
+	fail "nginx: X-Request-Id '$rid' not in nginx's access log"
+fi
+rid=$(curl -s -D - -o /dev/null -u "$A:pw-$A" "$L/~$A/cloche/api/projects" | tr -d '\r' | sed -n 's/^X-Request-Id: //Ip')
+sleep 0.2
+if [ -n "$rid" ] && grep -q "rid=$rid" "$T/lighttpd/lighttpd-access.log"; then
+	ok "lighttpd: X-Request-Id $rid is in lighttpd's access log"
+else
+	fail "lighttpd: X-Request-Id '$rid' not in lighttpd's access log"
+fi
+
+stamp "done"
+[ -n "${KEEP:-}" ] && { echo "# kept $T"; trap - EXIT; }
+[ "$FAILS" -eq 0 ]
