@@ -190,20 +190,19 @@ check "nginx: a wrong route to $A's socket still refuses $B (responder owner che
 check "nginx: the wrong route still serves $A" 200 "$(status "$A" "$N/misrouted/api/projects")"
 
 # The same request id in the response and in the front server's log.
-rid=$(curl -s -D - -o /dev/null -u "$A:pw-$A" "$N/cloche/api/projects" | tr -d '\r' | sed -n 's/^X-Request-Id: //Ip')
-sleep 0.2
-if [ -n "$rid" ] && grep -q "rid=$rid" "$T/nginx/nginx-access.log"; then
-	ok "nginx: X-Request-Id $rid is in nginx's access log"
-else
-	fail "nginx: X-Request-Id '$rid' not in nginx's access log"
-fi
-rid=$(curl -s -D - -o /dev/null -u "$A:pw-$A" "$L/~$A/cloche/api/projects" | tr -d '\r' | sed -n 's/^X-Request-Id: //Ip')
-sleep 0.2
-if [ -n "$rid" ] && grep -q "rid=$rid" "$T/lighttpd/lighttpd-access.log"; then
-	ok "lighttpd: X-Request-Id $rid is in lighttpd's access log"
-else
-	fail "lighttpd: X-Request-Id '$rid' not in lighttpd's access log"
-fi
+# rid_logged NAME URL LOG: the response's X-Request-Id is in the server's log.
+rid_logged() {
+	local rid
+	rid=$(curl -s -D - -o /dev/null -u "$A:pw-$A" "$2" | tr -d '\r' | sed -n 's/^X-Request-Id: //Ip')
+	sleep 0.2
+	if [ -n "$rid" ] && grep -q "rid=$rid" "$3"; then
+		ok "$1: X-Request-Id $rid is in its access log"
+	else
+		fail "$1: X-Request-Id '$rid' not in its access log"
+	fi
+}
+rid_logged nginx "$N/cloche/api/projects" "$T/nginx/nginx-access.log"
+rid_logged lighttpd "$L/~$A/cloche/api/projects" "$T/lighttpd/lighttpd-access.log"
 
 stamp "done"
 [ -n "${KEEP:-}" ] && { echo "# kept $T"; trap - EXIT; }
