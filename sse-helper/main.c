@@ -16,6 +16,8 @@
 #include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 struct sse_opts g_opt = {
@@ -24,13 +26,45 @@ struct sse_opts g_opt = {
 };
 struct event_base *g_base;
 
+static void usage_to(FILE *f, int code)
+{
+	fprintf(f,
+		"usage: cloche-sse --listen HOST:PORT|unix:PATH [--socket-mode OCTAL]\n"
+		"                  [--max-streams N] [--max-per-addr N] [--heartbeat SECONDS]\n"
+		"                  [--retry MS] [--stall SECONDS] [--client-buf BYTES]\n"
+		"                  [--check-ms MS] [--pid-file PATH] [--no-daemon]\n"
+		"Serves <base>/api/runs/{id}/stream and <base>/api/attempts/{id}/stream\n"
+		"behind a web server (docs/sse.md). Store and daemon: CLOCHE_DB, CLOCHE_ADDR.\n");
+	exit(code);
+}
+
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: cloche-sse --listen HOST:PORT [--max-streams N] [--max-per-addr N]\n"
-		"                  [--heartbeat SECONDS] [--retry MS] [--stall SECONDS]\n"
-		"                  [--client-buf BYTES] [--check-ms MS] [--pid-file PATH] [--no-daemon]\n");
-	exit(2);
+	usage_to(stderr, 2);
+}
+
+static int socket_mode = -1;
+
+/* unix:PATH: the web server and the helper on one machine without a port. */
+static int listen_unix(const char *path)
+{
+	struct sockaddr_un a = {0};
+	int fd;
+
+	if (strlen(path) >= sizeof a.sun_path)
+		return -1;
+	a.sun_family = AF_UNIX;
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+	    (socket_mode >= 0 && chmod(path, (mode_t)socket_mode) != 0) || listen(fd, 4096) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* HOST:PORT → a listening socket with a deep backlog (thousands of
@@ -42,6 +76,8 @@ static int listen_on(const char *spec)
 	struct sockaddr_in a = {0};
 	int fd, one = 1;
 
+	if (strncmp(spec, "unix:", 5) == 0)
+		return listen_unix(spec + 5);
 	if (!colon || (size_t)(colon - spec) >= sizeof host)
 		return -1;
 	memcpy(host, spec, (size_t)(colon - spec));
@@ -130,6 +166,8 @@ static const char *parse_args(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+			usage_to(stdout, 0);
 		if (strcmp(a, "--no-daemon") == 0) {
 			g_opt.daemon = 0;
 			continue;
@@ -151,6 +189,8 @@ static const char *parse_args(int argc, char **argv)
 			g_opt.stall_s = num(v);
 		else if (strcmp(a, "--client-buf") == 0)
 			g_opt.client_buf = (size_t)num(v);
+		else if (strcmp(a, "--socket-mode") == 0)
+			socket_mode = (int)strtol(v, NULL, 8);
 		else if (strcmp(a, "--pid-file") == 0)
 			pid_file = v;
 		else if (strcmp(a, "--check-ms") == 0)

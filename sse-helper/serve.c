@@ -40,7 +40,8 @@ static void client_addr(struct evhttp_request *req, char *out, size_t cap)
 
 	evhttp_connection_get_peer(evhttp_request_get_connection(req), (char **)&peer, &port);
 	snprintf(out, cap, "%s", peer ? peer : "");
-	if (!xff || !(strcmp(out, "127.0.0.1") == 0 || strcmp(out, "::1") == 0 ||
+	/* A unix socket peer (no address) is the local web server too. */
+	if (!xff || !(!out[0] || strcmp(out, "127.0.0.1") == 0 || strcmp(out, "::1") == 0 ||
 		      strncmp(out, "::ffff:127.", 11) == 0))
 		return;
 	last = strrchr(xff, ',');
