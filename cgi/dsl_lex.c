@@ -3,6 +3,7 @@
  * (runes), as the daemon's do, not bytes. */
 #include "dsl.h"
 #include "dsl_int.h"
+#include "esc.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,8 +315,15 @@ void go_quote(struct buf *b, const char *s)
 
 	buf_putc(b, '"');
 	while (*u) {
-		size_t len;
-		uint32_t c = decode(u, &len);
+		size_t len = utf8_seq(u, strlen((const char *)u));
+		uint32_t c;
+
+		if (!len) {   /* Go writes an invalid byte as \xNN */
+			snprintf(tmp, sizeof tmp, "\\x%02x", *u++);
+			buf_puts(b, tmp);
+			continue;
+		}
+		c = decode(u, &len);
 
 		switch (c) {
 		case '"': buf_puts(b, "\\\""); break;
@@ -386,7 +394,6 @@ int dsl_go_duration(const char *orig, struct buf *err)
 		const char *u;
 		double v = 0;
 		int digits = 0;
-		char unit[64];
 
 		if (*s != '.' && !is_digit(*s))
 			return dur_fail(err, "invalid duration ", NULL, orig);
@@ -402,8 +409,11 @@ int dsl_go_duration(const char *orig, struct buf *err)
 		if (s == u)
 			return dur_fail(err, "missing unit in duration ", NULL, orig);
 		if (!dur_unit(u, (size_t)(s - u))) {
-			snprintf(unit, sizeof unit, "%.*s", (int)(s - u), u);
-			return dur_fail(err, "unknown unit ", unit, orig);
+			char *unit = strndup(u, (size_t)(s - u));
+			int rc = dur_fail(err, "unknown unit ", unit, orig);
+
+			free(unit);
+			return rc;
 		}
 		total += v * (*u == 'h' ? 3.6e12 : 1);
 	}

@@ -310,6 +310,26 @@ static void errors_own(void **state)
 	expect_error("workflow w { \x01 }", "line 1 col 14: unexpected token \"\\x01\"");
 }
 
+/* A long unit with multibyte characters (found by fuzz_dsl: the message
+ * once cut a UTF-8 sequence and read past it). */
+static void long_interval_unit(void **state)
+{
+	struct buf b = {0};
+	struct dsl_file f;
+	char err[2048];
+	int i;
+
+	(void)state;
+	buf_puts(&b, "workflow w { step a { poll = \"p\" interval = \"5");
+	for (i = 0; i < 40; i++)
+		buf_puts(&b, "\xc3\xa9");
+	buf_puts(&b, "\" } }");
+	assert_int_equal(dsl_parse(b.p, b.len, &f, err, sizeof err), -1);
+	assert_non_null(strstr(err, "time: unknown unit \"\xc3\xa9\xc3\xa9"));
+	assert_int_equal(strlen(strstr(err, "unknown unit")), strlen("unknown unit \"\" in duration \"5\"") + 160);
+	buf_free(&b);
+}
+
 static void values(void **state)
 {
 	static const char src[] =
@@ -410,6 +430,7 @@ int main(void)
 		cmocka_unit_test(json_escapes),
 		cmocka_unit_test(errors_of_3_7),
 		cmocka_unit_test(errors_own),
+		cmocka_unit_test(long_interval_unit),
 		cmocka_unit_test(values),
 		cmocka_unit_test(odd_bytes),
 		cmocka_unit_test(deep_nesting),
