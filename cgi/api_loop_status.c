@@ -57,7 +57,11 @@ static void fallback(struct req *r, const struct project *p, const char *why, in
 
 	jadd_str(o, "error", why);
 	jadd_bool(o, "loop_stopped_flag", stopped);
-	jadd_bool(o, "running", !stopped && config_ok && config_active(p->dir) && has_file(p->dir, "host.cloche"));
+	/* Without the daemon nobody knows whether a loop runs; the daemon's
+	 * safest answer is false (http.md 4.13). What the files do say: the
+	 * operator stopped it, or the daemon would start it at its next start. */
+	jadd_bool(o, "running", 0);
+	jadd_bool(o, "would_autostart", !stopped && config_ok && config_active(p->dir) && has_file(p->dir, "host.cloche"));
 	jadd_str(o, "source", "flag-file");
 	resp_json(r, 200, o);
 }

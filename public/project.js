@@ -8,8 +8,18 @@
   var startForm = document.querySelector('form.loop-start');
   var stopForm = document.querySelector('form.loop-stop');
 
-  function showLoop(running) {
+  function showLoop(running, d) {
     if (!state) return;
+    if (d && d.source === 'flag-file') {
+      // The daemon did not answer: only the flag file speaks.
+      running = d.loop_stopped_flag ? false : null;
+      state.textContent = d.loop_stopped_flag ? 'Loop: stopped (flag file; daemon not reachable)'
+                                              : 'Loop: unknown (daemon not reachable)';
+      state.className = 'loop-state';
+      if (startForm) startForm.hidden = running === true;
+      if (stopForm) stopForm.hidden = running === false;
+      return;
+    }
     if (running === true) {
       state.textContent = 'Loop: running';
       state.className = 'loop-state loop-running';
@@ -29,7 +39,7 @@
     var url = state && state.getAttribute('data-status-url');
     if (!url) return Promise.resolve();
     return window.Cloche.getJSON(url)
-      .then(function (d) { showLoop(d && typeof d.running === 'boolean' ? d.running : null); })
+      .then(function (d) { showLoop(d && typeof d.running === 'boolean' ? d.running : null, d); })
       .catch(function () { showLoop(null); });
   }
 

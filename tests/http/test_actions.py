@@ -270,7 +270,9 @@ def test_daemon_down_503():
         st, _, body = get("/api/projects/%s/loop/status" % pq(label))
         j = jbody(body)
         eq((st, j["source"]), (200, "flag-file"), "loop status fallback")
-        check("running" in j, "running key kept")
+        # No flag file, but without the daemon nobody knows: never "running".
+        eq((j["running"], j["loop_stopped_flag"]), (False, False), "fallback is not a guess")
+        check("would_autostart" in j, "auto-start prediction labelled as such")
     finally:
         control()
         time.sleep(0.8)
