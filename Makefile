@@ -53,6 +53,10 @@ $(BUILD)/obj/cloche.pb-c.o: $(BUILD)/gen/cloche.pb-c.c | $(BUILD)/obj
 $(BUILD)/obj/%.o: cgi/%.c $(wildcard cgi/*.h) $(GEN_H) | $(BUILD)/obj
 	@echo "  CC $<"; $(CC) $(CFLAGS) -c -o $@ $<
 
+# html.c prints ASSET_VERSION (the ?v= of every asset URL): an asset change
+# must rebuild it, or upgraded pages would keep pointing at the old hash.
+$(BUILD)/obj/html.o: $(wildcard public/*.css public/*.js)
+
 $(BUILD)/sse/%.o: sse-helper/%.c $(wildcard sse-helper/*.h cgi/*.h) $(GEN_H) | $(BUILD)/sse
 	@echo "  CC $<"; $(CC) $(CFLAGS) -c -o $@ $<
 
