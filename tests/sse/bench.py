@@ -20,7 +20,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "http"))
-from test_sse import OwnRun, manifest, parse_sse  # noqa: E402
+from sse_client import OwnRun, manifest, parse_sse  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 # --direct: talk to the helper itself, without lighttpd (to tell the two apart)
