@@ -46,6 +46,27 @@
     });
   }
 
+  // Live lines of a step go to its open output panel. They come from the
+  // log viewer's one EventSource (window.ClocheLog): a run page never opens
+  // a second stream, whatever the number of panels.
+  function onLiveLine(l) {
+    if (!l.step_name) return;
+    Object.keys(open).forEach(function (idx) {
+      var row = document.querySelector('#steps-body tr.step-row[data-index="' + idx + '"]');
+      if (!row || row.getAttribute('data-step') !== l.step_name) return;
+      var out = outputRow(row, false), pre = out && out.querySelector('pre');
+      if (!pre || out.hidden) return;
+      var atEnd = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 40;
+      pre.textContent += (pre.textContent && !/\n$/.test(pre.textContent) ? '\n' : '') + l.content + '\n';
+      open[idx] = pre.textContent;
+      if (atEnd) pre.scrollTop = pre.scrollHeight;
+    });
+  }
+  if (window.ClocheLog) window.ClocheLog.onLine(onLiveLine);
+  else document.addEventListener('DOMContentLoaded', function () {
+    if (window.ClocheLog) window.ClocheLog.onLine(onLiveLine);
+  });
+
   page.addEventListener('click', function (ev) {
     var a = ev.target.closest('a.step-output-link');
     if (!a) return;
