@@ -268,10 +268,13 @@ class Helper:
 
 def daemon_stub():
     """gRPC stub for the stand-in daemon of this lane (CLOCHE_ADDR)."""
+    import atexit
     import grpc
+    import shutil
     import tempfile
     from grpc_tools import protoc
     out = tempfile.mkdtemp(prefix="sse-pb-")
+    atexit.register(shutil.rmtree, out, True)
     proto = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "cgi", "proto")
     protoc.main(["protoc", "-I" + proto, "--python_out=" + out, "--grpc_python_out=" + out,
                  os.path.join(proto, "cloche.proto")])
