@@ -6,6 +6,7 @@
 
 void page_index(struct req *r);          /* page_index.c   GET / */
 void api_projects(struct req *r);        /* api_projects.c GET /api/projects */
+void api_healthz(struct req *r);         /* api_healthz.c GET /healthz */
 void static_file(struct req *r);         /* static_file.c  GET /static/{file} */
 void api_run_logs(struct req *r);        /* api_run_logs.c GET /api/runs/{id}/logs */
 void api_run_logs_raw(struct req *r);    /* api_run_logs_raw.c GET /api/runs/{id}/logs/raw */

@@ -7,6 +7,7 @@
 const struct route ROUTES[] = {
 	{"GET", "/", page_index},
 	{"GET", "/api/projects", api_projects},
+	{"GET", "/healthz", api_healthz},
 	{"GET", "/static/{file}", static_file},
 	{"GET", "/api/runs/{id}/logs", api_run_logs},
 	{"GET", "/api/runs/{id}/logs/raw", api_run_logs_raw},
