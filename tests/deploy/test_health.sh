@@ -11,21 +11,10 @@ T=$(mktemp -d /tmp/cloche-health.XXXXXX)
 . "$ROOT/tests/lib/servers.sh"
 trap 'stop_all; rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
-FAILS=0
-ok() { echo "ok - $*"; }
-fail() { echo "FAIL - $*"; FAILS=$((FAILS + 1)); }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1 (expected '$2', got '$3')"; fi; }
+. "$ROOT/tests/deploy/lib.sh"
 
 DB=$T/store/cloche.db
-mkdir -p "$T/store"
-$PY - "$DB" "$ROOT/tests/demo" <<'PYEOF'
-import sqlite3, sys
-sys.path.insert(0, sys.argv[2])
-import schema
-c = sqlite3.connect(sys.argv[1])
-schema.create_schema(c)
-c.commit()
-PYEOF
+empty_store "$DB"
 dport=$(free_port)
 sport=$(free_port)
 spawn_group "$T/standin.log" $PY "$ROOT/tests/standin/cloched.py" --listen "127.0.0.1:$dport" --db "$DB" >/dev/null

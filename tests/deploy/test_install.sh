@@ -9,10 +9,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PY=/usr/bin/python3
-FAILS=0
-ok() { echo "ok - $*"; }
-fail() { echo "FAIL - $*"; FAILS=$((FAILS + 1)); }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1 (expected '$2', got '$3')"; fi; }
+. "$ROOT/tests/deploy/lib.sh"
 
 T=$(mktemp -d /tmp/cloche-install.XXXXXX)
 chmod 755 "$T"
@@ -41,16 +38,7 @@ cp -a "$D" "$C"
 P=$C/usr/local/share/cloche-dash/public
 printf 'CLOCHE_DASH_PUBLIC=%s\n' "$P" >"$T/cloche-dash.conf"
 DB=$T/store/cloche.db
-mkdir -p "$T/store"
-$PY - "$DB" "$ROOT/tests/demo" <<'EOF'
-import sqlite3, sys
-sys.path.insert(0, sys.argv[2])
-import schema
-c = sqlite3.connect(sys.argv[1])
-schema.create_schema(c)
-c.commit()
-EOF
-[ -f "$DB" ] || fail "could not create an empty store"
+empty_store "$DB"
 
 # cgi URI: one CGI request to the installed lib/cgi-bin symlink, from /,
 # with nothing of the source tree in the environment.

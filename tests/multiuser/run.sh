@@ -14,13 +14,8 @@ PY=/usr/bin/python3
 BIN=${DASH_BIN:-$ROOT/build/cloche-dash}
 USERS="clochea clocheb"
 WEB=www-data
-FAILS=0
-
-ok() { echo "ok - $*"; }
+. "$ROOT/tests/deploy/lib.sh"
 stamp() { echo "# $(date +%T) $*"; }
-fail() { echo "FAIL - $*"; FAILS=$((FAILS + 1)); }
-# check NAME EXPECTED ACTUAL
-check() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1 (expected '$2', got '$3')"; fi; }
 
 if [ "$(id -u)" != 0 ]; then
 	echo "# needs root (useradd, runuser): skipped"
