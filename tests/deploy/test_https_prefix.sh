@@ -6,7 +6,8 @@
 # (CLOCHE_DASH_TRUSTED_PROXIES). Asserts: pages and links under the prefix
 # over https, an action's same-origin check passes for the https origin,
 # and the same forwarded headers sent straight to lighttpd by an untrusted
-# peer are ignored.
+# peer are ignored; then tests/browser/test_prefix_walk.mjs walks every
+# page under the prefix in Chromium.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${DASH_BIN:-$ROOT/build/cloche-dash}
@@ -17,12 +18,21 @@ chmod 755 "$T"
 trap 'stop_all; rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
 
-empty_store "$T/store/cloche.db"
-chmod -R a+rX "$T/store"
+# A demo, the stand-in daemon and the stream helper, for the browser walk.
+/usr/bin/python3 "$ROOT/tests/demo/gen_demo.py" --out "$T/demo" >"$T/gen.log" 2>&1 || fail "demo: $(tail -n 3 "$T/gen.log")"
+chmod -R a+rX "$T/demo"
+dport=$(free_port)
+spawn_group "$T/standin.log" /usr/bin/python3 "$ROOT/tests/standin/cloched.py" --listen "127.0.0.1:$dport" \
+	--db "$T/demo/cloche.db" --demo "$T/demo" >/dev/null
+export SSE_HOST=127.0.0.1 SSE_PORT
+SSE_PORT=$(free_port)
+[ -x "$ROOT/build/cloche-sse" ] && CLOCHE_DB=$T/demo/cloche.db CLOCHE_ADDR=127.0.0.1:$dport \
+	spawn_group "$T/sse.log" "$ROOT/build/cloche-sse" --listen "127.0.0.1:$SSE_PORT" >/dev/null
 # The proxy connects from 127.0.0.2; the test's own curl comes from 127.0.0.1.
 mkdir -p "$T/backend"
 echo "CLOCHE_DASH_TRUSTED_PROXIES=127.0.0.2" >"$T/backend/cloche-dash.conf"
-export CLOCHE_DB=$T/store/cloche.db CLOCHE_ADDR= ASAN_OPTIONS= UBSAN_OPTIONS=
+export CLOCHE_DB=$T/demo/cloche.db CLOCHE_ADDR=127.0.0.1:$dport ASAN_OPTIONS= UBSAN_OPTIONS=
+for ((i = 0; i < 100; i++)); do (exec 3<>"/dev/tcp/127.0.0.1/$dport") 2>/dev/null && break; sleep 0.1; done
 start_lighttpd backend /tools/cloche "$BIN" || { fail "backend lighttpd did not start"; exit 1; }
 B=$URL
 
@@ -70,4 +80,12 @@ check "untrusted peer: X-Forwarded-*/Forwarded do not make https://front its ori
 	"$(post "${fwd[@]}" -H "Origin: $H" "$B/api/projects/nope/trigger")"
 check "untrusted peer: its own origin still works" 303 \
 	"$(post -H "Origin: ${B%/tools/cloche}" "$B/api/projects/nope/trigger")"
+# A real browser walks every page under the prefix (plain http to the
+# backend: the walk is about URLs, the https part is proven above).
+if command -v node >/dev/null && [ -d "$ROOT/tests/browser/node_modules" ]; then
+	DASH_URL=$B DEMO_DIR=$T/demo timeout 240 node "$ROOT/tests/browser/test_prefix_walk.mjs" ||
+		echo "FAIL - browser walk under the prefix exited with $?"
+else
+	echo "# no node or tests/browser/node_modules: browser walk skipped"
+fi
 [ "$FAILS" -eq 0 ]
