@@ -57,6 +57,8 @@ export async function openPage(browser, rel, opts = {}) {
     document.addEventListener('securitypolicyviolation',
       (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
+  // Callers that count requests (e.g. streams) must see the first ones too.
+  if (opts.onRequest) page.on('request', opts.onRequest);
   const response = await page.goto(dashUrl() + rel, { waitUntil: opts.waitUntil || 'load' });
   const p = {
     page, context, response, problems,
