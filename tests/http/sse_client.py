@@ -5,6 +5,7 @@ instances and a gRPC stub for the stand-in daemon."""
 import json
 import os
 import random
+import shutil
 import signal  # noqa: F401  (re-exported for the tests)
 import socket
 import sqlite3
@@ -285,10 +286,22 @@ def daemon_stub():
     return cloche_pb2, cloche_pb2_grpc.ClocheServiceStub(ch)
 
 
+def live_project():
+    """A copy of the main project's workflows in a project of its own, so
+    the tokens and runs of live test runs never change the demo projects
+    that later test files (token usage, health) check against the manifest."""
+    m = manifest()
+    d = os.path.join(demo_dir(), "projects", "sse-live")
+    if not os.path.isdir(os.path.join(d, ".cloche")):
+        os.makedirs(d, exist_ok=True)
+        shutil.copytree(os.path.join(m["projects"][m["main_project"]], ".cloche"), os.path.join(d, ".cloche"),
+                        ignore=shutil.ignore_patterns("logs", "runs", "output", ".loop-stopped"), dirs_exist_ok=True)
+    return d
+
+
 def start_live_run():
     pb, stub = daemon_stub()
-    m = manifest()
-    r = stub.RunWorkflow(pb.RunWorkflowRequest(workflow_name="main", project_dir=m["projects"][m["main_project"]],
+    r = stub.RunWorkflow(pb.RunWorkflowRequest(workflow_name="main", project_dir=live_project(),
                                                title="sse live test"), timeout=10)
     return r.run_id
 
