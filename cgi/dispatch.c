@@ -229,6 +229,7 @@ void dispatch(char **env, write_fn w, void *ctx, read_fn rd, void *rctx)
 	int get;
 
 	req_init(&r, env);
+	store_begin_request();
 	if (req_parse(&r) != 0)
 		resp_error(&r, 400, "malformed query string (bad percent escape)");
 	else if (owner_reason(&r)) /* before the cache: no page may reach another user */

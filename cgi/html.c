@@ -96,7 +96,7 @@ void page_begin(struct req *r, const char *title)
 	     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	     "<title>");
 	h_text(r, title);
-	H(r, " — Cloche</title><link rel=\"stylesheet\" href=\"");
+	H(r, " — Cloche</title><link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"");
 	H_URL(r, "/static/style.css?v=", ASSET_VERSION, "");
 	H(r, "\"><script defer src=\"");
 	H_URL(r, "/static/app.js?v=", ASSET_VERSION, "");

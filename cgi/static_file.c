@@ -69,6 +69,7 @@ void static_file(struct req *r)
 	close(fd);
 	resp_plain_bytes(r, 200, data, got > 0 ? (size_t)got : 0);
 	r->ctype = type;
+	r->cacheable = 1; /* an ETag for revalidation, and the response cache */
 	free(data);
 	resp_header(r, "Cache-Control", r->query && strncmp(r->query, "v=", 2) == 0 ?
 		    "public, max-age=31536000, immutable" : "no-cache");

@@ -5,11 +5,38 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #define BUSY_TIMEOUT_MS 2000
 
 static struct store S;
 static int S_init;
+static long long busy_since_ms; /* first busy wait of this request, 0 = none */
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One busy budget per request, not per statement: a store locked by the
+ * daemon answers 503 after BUSY_TIMEOUT_MS however many queries a page runs. */
+static int busy_wait(void *arg, int count)
+{
+	long long now = mono_ms();
+
+	(void)arg;
+	(void)count;
+	if (!busy_since_ms)
+		busy_since_ms = now;
+	if (now - busy_since_ms >= BUSY_TIMEOUT_MS)
+		return 0;
+	usleep(5000);
+	return 1;
+}
 
 const char *store_state_name(enum store_state st)
 {
@@ -250,7 +277,7 @@ static int open_db(struct store *s)
 	rc = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(s, rc);
-	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(s->db, busy_wait, NULL);
 	sqlite3_exec(s->db, "PRAGMA query_only=1", NULL, NULL, NULL);
 	sqlite3_exec(s->db, "PRAGMA cache_size=-2048", NULL, NULL, NULL);
 	s->gen++;
@@ -284,6 +311,11 @@ static int needs_reopen(struct store *s)
 	       st.st_size != s->size;
 }
 
+void store_begin_request(void)
+{
+	busy_since_ms = 0;
+}
+
 struct store *store_get(void)
 {
 	struct store *s = &S;
@@ -294,6 +326,10 @@ struct store *store_get(void)
 		cfg_store_path(s->path, sizeof s->path, &s->source);
 		S_init = 1;
 	}
+	/* Callers without requests (the stream helper) get a fresh budget
+	 * once the last busy spell is well over. */
+	if (busy_since_ms && mono_ms() - busy_since_ms > 5 * BUSY_TIMEOUT_MS)
+		busy_since_ms = 0;
 	if (needs_reopen(s)) {
 		close_db(s);
 		if (open_db(s) != 0)

@@ -49,6 +49,7 @@ enum { RUN_PK, RUN_ID, RUN_WORKFLOW, RUN_STATE, RUN_ACTIVE, RUN_STARTED, RUN_COM
        RUN_PARENT, RUN_TASK, RUN_TASK_TITLE, RUN_ATTEMPT, RUN_PARENT_STEP, RUN_NCOLS };
 
 struct store *store_get(void);             /* process-wide, refreshed per request */
+void store_begin_request(void);            /* one busy-timeout budget per request */
 long long store_version(const struct store *s);
 sqlite3_stmt *store_prepare(struct store *s, const char *sql); /* cached; reset after use */
 void store_done(sqlite3_stmt *st);
