@@ -23,11 +23,13 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 T=$(mktemp -d /tmp/cloche-mu.XXXXXX)
+# Two runs at once (two work trees) must not share a demo directory.
+DEMO=cloche-demo-${T##*.}
 chmod 755 "$T"
 . "$ROOT/tests/lib/servers.sh"
 cleanup() {
 	stop_all
-	for u in $USERS; do rm -rf "$(getent passwd "$u" | cut -d: -f6)/demo"; done
+	for u in $USERS; do rm -rf "$(getent passwd "$u" | cut -d: -f6)/$DEMO"; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -38,7 +40,7 @@ as() { local u=$1; shift; runuser -u "$u" -- env -i HOME="$(home_of "$u")" PATH=
 
 stamp "users, demo stores, shared read-only files"
 for u in $USERS; do
-	id -u "$u" >/dev/null 2>&1 || useradd -m -U -s /usr/sbin/nologin "$u" || fail "useradd $u"
+	id -u "$u" >/dev/null 2>&1 || useradd -m -U -s /usr/sbin/nologin "$u" || id -u "$u" >/dev/null || fail "useradd $u"
 	chmod 0700 "$(home_of "$u")"
 done
 install -d -m 0755 "$T/bin" "$T/public" "$T/nginx"
@@ -48,8 +50,7 @@ install -m 0755 "$BIN" "$T/bin/cloche-dash"
 install -m 0644 "$ROOT"/public/* "$T/public/"
 pids=()
 for u in $USERS; do
-	rm -rf "$(home_of "$u")/demo"
-	as "$u" $PY "$ROOT/tests/demo/gen_demo.py" --out "$(home_of "$u")/demo" >"$T/gen-$u.log" 2>&1 &
+	as "$u" $PY "$ROOT/tests/demo/gen_demo.py" --out "$(home_of "$u")/$DEMO" >"$T/gen-$u.log" 2>&1 &
 	pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p" || fail "demo generation (see $T/gen-*.log)"; done
@@ -63,7 +64,7 @@ for u in $USERS; do
 	install -d -o "$u" -g "$WEB" -m 2710 "$SOCK_ROOT/$u"
 	h=$(home_of "$u")
 	spawn_group "$T/responder-$u.log" runuser -u "$u" -- env -i HOME="$h" PATH=/usr/bin:/bin \
-		CLOCHE_DB="$h/demo/cloche.db" CLOCHE_DASH_OWNER="$u" CLOCHE_DASH_PUBLIC="$T/public" \
+		CLOCHE_DB="$h/$DEMO/cloche.db" CLOCHE_DASH_OWNER="$u" CLOCHE_DASH_PUBLIC="$T/public" \
 		CLOCHE_DASH_CONFIG="$h/.config/cloche-dash.conf" \
 		"$T/bin/cloche-dash" --listen "$SOCK_ROOT/$u/dash.sock" --socket-mode 0660 >/dev/null
 done
@@ -90,13 +91,13 @@ for u in $USERS; do
 	check "responder of $u runs as $u" "$u" "$(ps -o user= -p "$(pgrep -u "$u" -f "$T/bin/cloche-dash" | head -1)" 2>/dev/null)"
 	check "$WEB can connect to $u's socket" yes "$(connect_as "$WEB" "$SOCK_ROOT/$u/dash.sock")"
 	check "$other cannot connect to $u's socket" no "$(connect_as "$other" "$SOCK_ROOT/$u/dash.sock")"
-	if runuser -u "$other" -- test -r "$h/demo/cloche.db"; then
+	if runuser -u "$other" -- test -r "$h/$DEMO/cloche.db"; then
 		fail "$other can read $u's store"
 	else
 		ok "$other cannot read $u's store"
 	fi
 	check "nothing world-writable in $u's socket dir and demo" "" \
-		"$(find "$SOCK_ROOT/$u" "$h/demo" -perm -o+w ! -type l ! -type s 2>/dev/null | head -3)"
+		"$(find "$SOCK_ROOT/$u" "$h/$DEMO" -perm -o+w ! -type l ! -type s 2>/dev/null | head -3)"
 done
 
 stamp "front servers"
