@@ -40,8 +40,8 @@ static int same(const struct logline *a, const struct logline *b)
 {
 	return a->type.len == b->type.len && a->content.len == b->content.len &&
 	       a->step.len == b->step.len && a->off == b->off &&
-	       !memcmp(a->type.p, b->type.p, a->type.len) &&
-	       !memcmp(a->content.p, b->content.p, a->content.len) &&
+	       (!a->type.len || !memcmp(a->type.p, b->type.p, a->type.len)) &&
+	       (!a->content.len || !memcmp(a->content.p, b->content.p, a->content.len)) &&
 	       (!a->step.len || !memcmp(a->step.p, b->step.p, a->step.len));
 }
 
