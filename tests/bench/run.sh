@@ -20,6 +20,16 @@ set -uo pipefail
 URLS=(
 	"index               /"
 	"api-projects        /api/projects"
+	"runs                /runs"
+	"project-runs        /projects/@PROJECT@/runs"
+	"run                 /runs/@RUN@"
+	"api-run             /api/runs/@RUN@"
+	"failed-tasks        /failed-tasks"
+	"project             /projects/@PROJECT@"
+	"project-usage       /api/projects/@PROJECT@/usage"
+	"project-workflows   /api/projects/@PROJECT@/workflows"
+	"usage               /usage"
+	"api-usage           /api/usage?window_seconds=3600"
 )
 # -----------------------------------------------------------------------------
 
