@@ -395,6 +395,12 @@ static void final_status(struct grpc_stream *s, struct grpc_status *st)
 			   GRPC_UNAVAILABLE : GRPC_UNKNOWN;
 		snprintf(st->msg, sizeof st->msg, "daemon at %s answered HTTP %d to %s (is it the daemon's gRPC port?)",
 			 s->shown, s->http_status, s->method);
+	} else if (s->code == GRPC_DEADLINE_EXCEEDED) {
+		/* Our grpc-timeout ran out on the daemon's side first: the same
+		 * outcome as our own deadline, told the same way. */
+		st->code = s->code;
+		snprintf(st->msg, sizeof st->msg, "daemon at %s did not answer %s within the deadline (%s)",
+			 s->shown, s->method, *s->msg ? s->msg : "Deadline Exceeded");
 	} else if (s->code >= 0) {
 		st->code = s->code;
 		snprintf(st->msg, sizeof st->msg, "%s", *s->msg ? s->msg : grpc_code_name(s->code));
