@@ -325,7 +325,9 @@ def test_slow_client_is_cut_and_others_keep_streaming():
         run.append(line(1, "fresh"))
         fast.wait_for(lambda evs: "fresh 1" in contents(evs), timeout=5)
         check(time.time() - t0 < 3, "the fast client is not held up by the slow one")
-        time.sleep(4)
+        # Reading below drains the socket and so un-stalls the client: leave
+        # the helper time to notice the stall first, even on a busy machine.
+        time.sleep(8)
         got = 0
         while slow.pump(1):
             got = len(slow.body)
