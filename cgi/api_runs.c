@@ -75,7 +75,7 @@ static void answer(struct req *r, const struct project *pr)
 		resp_header(r, "X-Truncated", "1");
 	resp_json(r, 200, a);
 	r->cacheable = 1;
-	r->cache_ttl = 1;
+	r->cache_ttl = 5; /* clock-dependent text (durations, "5m ago") may lag 5 s */
 	runlist_free(&l);
 }
 

@@ -275,7 +275,7 @@ static void render(struct req *r, const struct project *pr)
 	page_script(r, "actions.js");
 	page_end(r);
 	r->cacheable = 1;
-	r->cache_ttl = 1;
+	r->cache_ttl = 5; /* clock-dependent text (durations, "5m ago") may lag 5 s */
 	runlist_free(&l);
 }
 

@@ -176,6 +176,6 @@ void page_task(struct req *r)
 	page_script(r, "runs.js");
 	page_end(r);
 	r->cacheable = 1;
-	r->cache_ttl = 1;
+	r->cache_ttl = 5; /* clock-dependent text (durations, "5m ago") may lag 5 s */
 	runlist_free(&l);
 }
