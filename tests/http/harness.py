@@ -56,6 +56,22 @@ def demo_dir():
     return os.environ.get("DEMO_DIR", "")
 
 
+def manifest():
+    """The demo's manifest.json (tests/demo/README.md), waiting a little
+    while the demo may still be being generated."""
+    import time
+    path = os.path.join(demo_dir(), "manifest.json")
+    for _ in range(150):
+        if os.path.exists(path):
+            try:
+                with open(path) as f:
+                    return json.load(f)
+            except ValueError:
+                pass
+        time.sleep(0.2)
+    raise RuntimeError("no demo manifest at " + path)
+
+
 class Failure(Exception):
     pass
 

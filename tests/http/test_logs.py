@@ -4,23 +4,11 @@ download, and /api/runs/{id}/steps/{step}/output (4.14, D1 fixed)."""
 import json
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import check, eq, get, get_json, demo_dir, run_tests  # noqa: E402
+from harness import check, eq, get, get_json, demo_dir, manifest, run_tests  # noqa: E402
 
 
-def manifest():
-    path = os.path.join(demo_dir(), "manifest.json")
-    for _ in range(100):  # the demo may still be being generated
-        if os.path.exists(path):
-            try:
-                with open(path) as f:
-                    return json.load(f)
-            except ValueError:
-                pass
-        time.sleep(0.2)
-    raise RuntimeError("no demo manifest at " + path)
 
 
 M = manifest()
