@@ -19,12 +19,15 @@
         .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); });
     },
     // Repeats fn every ms while the tab is visible, never overlapping.
+    // fn may return false (or a promise of false) to stop polling.
     poll: function (fn, ms) {
-      var busy = false;
-      setInterval(function () {
+      var busy = false, timer = setInterval(function () {
         if (busy || document.hidden) return;
         busy = true;
-        Promise.resolve().then(fn).catch(function () {}).then(function () { busy = false; });
+        Promise.resolve().then(fn).catch(function () {}).then(function (more) {
+          busy = false;
+          if (more === false) clearInterval(timer);
+        });
       }, ms);
     }
   };

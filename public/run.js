@@ -1,6 +1,7 @@
 // Run page: step output opened in place, and while the run is unfinished
-// a poll of /api/runs/{id} every 2 s (reload on a state change, fresh
-// steps table otherwise). Without JavaScript the output links open the
+// a poll of /api/runs/{id} every 2 s (on a state change the whole run
+// header is swapped in place, otherwise only the steps table; never a page
+// reload, which would drop the live log and its one stream). Without JavaScript the output links open the
 // plain-text output and a reload shows current data.
 (function () {
   'use strict';
@@ -82,12 +83,32 @@
     });
   }
 
-  function refreshSteps() {
+  function freshPage() {
     return fetch(location.href, { credentials: 'same-origin' }).then(function (r) {
       if (!r.ok) throw new Error('HTTP ' + r.status);
       return r.text();
-    }).then(function (html) {
-      var doc = new DOMParser().parseFromString(html, 'text/html');
+    }).then(function (html) { return new DOMParser().parseFromString(html, 'text/html'); });
+  }
+
+  // The whole #run-page block (state badge, times, error, container and its
+  // buttons, child runs, steps); open output panels are kept.
+  function swapPage() {
+    return freshPage().then(function (doc) {
+      var fresh = doc.getElementById('run-page');
+      if (!fresh) return true;
+      state = fresh.getAttribute('data-state');
+      page.replaceChildren.apply(page, Array.prototype.map.call(fresh.childNodes, function (n) {
+        return document.importNode(n, true);
+      }));
+      page.setAttribute('data-state', state);
+      page.setAttribute('data-terminal', fresh.getAttribute('data-terminal'));
+      reopen();
+      return fresh.getAttribute('data-terminal') !== '1';
+    });
+  }
+
+  function refreshSteps() {
+    return freshPage().then(function (doc) {
       ['steps-body', 'run-token-total', 'container-status'].forEach(function (id) {
         var fresh = doc.getElementById(id), old = document.getElementById(id);
         if (!fresh || !old) return;
@@ -103,8 +124,8 @@
   if (page.getAttribute('data-terminal') === '0') {
     C.poll(function () {
       return C.getJSON(C.url('/api/runs/', runId)).then(function (run) {
-        if (run.state !== state) { location.reload(); return; }
-        return refreshSteps();
+        if (run.state !== state) return swapPage();
+        return refreshSteps().then(function () { return true; });
       });
     }, 2000);
   }
