@@ -11,7 +11,8 @@
 # responder RSS < 10 MB.
 #
 # Environment: DURATION (wrk seconds per URL, default 10), CONNS (50),
-# THREADS (2), BENCH_DIR (default build/bench; generated once, reused).
+# THREADS (2), BENCH_DIR (default build/bench; generated once, reused),
+# BENCH_ONLY (a grep -E pattern on the names below: measure only those).
 set -uo pipefail
 
 # --- the URLs measured: name and path below the mount point. Add yours. ------
@@ -142,6 +143,7 @@ fmt="%-16s %-34s %9s %7s %8s %8s %10s %9s %s\n"
 rows=()
 for entry in "${URLS[@]}"; do
 	read -r name path <<<"$entry"
+	[ -n "${BENCH_ONLY:-}" ] && ! grep -Eq "$BENCH_ONLY" <<<"$name" && continue
 	path=$(subst "$path")
 	echo "measuring $name ($path) ..."
 	read -r fa fc < <(first_answer "$path")
