@@ -129,6 +129,7 @@ install:
 	install -m 0644 conf/examples/lighttpd-cloche-dash.conf $(DESTDIR)$(SYSCONFDIR)/lighttpd/conf-available/50-cloche-dash.conf
 	install -m 0644 conf/examples/nginx-cloche-dash.conf $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/cloche-dash.conf
 	install -m 0644 conf/examples/cloche-dash.conf $(DESTDIR)$(DATADIR)/examples/cloche-dash.conf
+	install -m 0644 conf/multiuser/cloche-route.lua $(DESTDIR)$(DATADIR)/examples/cloche-route.lua
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cloche-dash $(DESTDIR)$(BINDIR)/cloche-sse $(DESTDIR)$(CGIDIR)/cloche-dash

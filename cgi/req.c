@@ -77,8 +77,30 @@ static int query_valid(const char *q)
 	return 1;
 }
 
+/* When the front server rerouted the request internally (lighttpd's
+ * mod_magnet maps /cloche/X to /~USER/cloche/X), SCRIPT_NAME names the
+ * new route while REQUEST_URI keeps the one the browser used: the mount
+ * point is then the part of the raw URI before as many '/'-separated
+ * segments as PATH_INFO has (the server does not decode %2F). */
+static size_t base_from_path_info(struct req *r, const char *uri, size_t ulen)
+{
+	const char *pi = req_env(r, "PATH_INFO");
+	size_t want = 0, got = 0, i;
+
+	if (!pi || *pi != '/')
+		return 0;
+	for (i = 0; pi[i]; i++)
+		want += pi[i] == '/';
+	for (i = ulen; i > 0; i--) {
+		if (uri[i - 1] == '/' && ++got == want)
+			return i - 1;
+	}
+	return 0;
+}
+
 /* The mount point: configured, else SCRIPT_NAME when the raw URI starts
- * with it (CGI, nginx, lighttpd with fix-root-scriptname). */
+ * with it (CGI, nginx, lighttpd with fix-root-scriptname), else what
+ * PATH_INFO leaves of the URI. */
 static void split_base(struct req *r, const char *uri, size_t ulen)
 {
 	const char *base = cfg_get_req(r, "CLOCHE_DASH_BASE");
@@ -92,7 +114,7 @@ static void split_base(struct req *r, const char *uri, size_t ulen)
 	while (bl && base[bl - 1] == '/')
 		bl--;
 	if (bl > ulen || memcmp(uri, base, bl) != 0 || (ulen > bl && uri[bl] != '/'))
-		bl = 0;
+		bl = base_from_path_info(r, uri, ulen);
 	r->base = strndup(uri, bl);
 	if (ulen == bl)
 		r->path = strdup("/");

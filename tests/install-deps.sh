@@ -8,7 +8,7 @@ PKGS=(
 	build-essential gcc make pkg-config git curl ca-certificates procps iproute2
 	libfcgi-dev libsqlite3-dev libjson-c-dev libgit2-dev libcmocka-dev
 	libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libevent-dev
-	lighttpd nginx-light spawn-fcgi
+	lighttpd lighttpd-modules-lua nginx-light spawn-fcgi
 	clang libclang-rt-14-dev
 	python3 python3-grpcio python3-grpc-tools python3-protobuf sqlite3
 	chromium wrk apache2-utils

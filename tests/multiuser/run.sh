@@ -116,6 +116,8 @@ for u in $USERS; do
 	DASH_USER=$u render "$ROOT/conf/multiuser/lighttpd-user.conf.in" "$T/lighttpd/user.tmp"
 	cat "$T/lighttpd/user.tmp" >>"$USERS_CONF"
 done
+export MAGNET=$T/lighttpd/cloche-route.lua
+render "$ROOT/conf/multiuser/cloche-route.lua" "$MAGNET"
 render "$ROOT/conf/multiuser/lighttpd.conf.in" "$T/lighttpd/lighttpd.conf"
 spawn_group "$T/lighttpd/stdout.log" lighttpd -D -f "$T/lighttpd/lighttpd.conf" >/dev/null
 L=http://127.0.0.1:$PORT
@@ -173,14 +175,21 @@ for s in lighttpd nginx; do
 	done
 done
 
-stamp "nginx single mount"
-# nginx only: one /cloche/ mount routed by the authenticated user.
-for u in $USERS; do
-	check "nginx: $u at /cloche/ gets their own dashboard" "$(home_of "$u")" "$(owners "$u" "$N/cloche/api/projects")"
-	check "nginx: $u at /cloche/ page" 200 "$(status "$u" "$N/cloche/")"
+stamp "single mount"
+# One /cloche/ mount routed by the authenticated user (nginx: map; lighttpd:
+# mod_magnet, conf/multiuser/cloche-route.lua).
+for s in lighttpd nginx; do
+	[ $s = lighttpd ] && U=$L || U=$N
+	for u in $USERS; do
+		check "$s: $u at /cloche/ gets their own dashboard" "$(home_of "$u")" "$(owners "$u" "$U/cloche/api/projects")"
+		check "$s: $u at /cloche/ page" 200 "$(status "$u" "$U/cloche/")"
+		check "$s: $u at /cloche/ static file" 200 "$(status "$u" "$U/cloche/static/style.css")"
+	done
+	check "$s: /cloche/ without credentials is 401" 401 "$(status - "$U/cloche/")"
+	check "$s: mallory (no dashboard) at /cloche/ is 403" 403 "$(status mallory "$U/cloche/")"
+	check "$s: an action through /cloche/ reaches only the user's own dashboard" 404 \
+		"$(status "$A" "$U/cloche/api/projects/no-such-project/trigger" -X POST -H "Origin: $U" -H "Content-Type: application/json" -d "{}")"
 done
-check "nginx: /cloche/ without credentials is 401" 401 "$(status - "$N/cloche/")"
-check "nginx: mallory (no dashboard) at /cloche/ is 403" 403 "$(status mallory "$N/cloche/")"
 check "nginx: a wrong route to $A's socket still refuses $B (responder owner check)" 403 \
 	"$(status "$B" "$N/misrouted/api/projects")"
 check "nginx: the wrong route still serves $A" 200 "$(status "$A" "$N/misrouted/api/projects")"

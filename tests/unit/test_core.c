@@ -293,6 +293,37 @@ static int exists(const char *suffix)
 	return stat(p, &st) == 0;
 }
 
+/* base and path from SCRIPT_NAME, REQUEST_URI and PATH_INFO. */
+static void split(const char *sn, const char *uri, const char *pi, const char *base, const char *path)
+{
+	char a[256], b[256], c[256];
+	char *env[] = {a, b, c, NULL};
+	struct req r;
+
+	snprintf(a, sizeof a, "SCRIPT_NAME=%s", sn);
+	snprintf(b, sizeof b, "REQUEST_URI=%s", uri);
+	snprintf(c, sizeof c, "PATH_INFO=%s", pi);
+	req_init(&r, env);
+	req_parse(&r);
+	assert_string_equal(r.base, base);
+	assert_string_equal(r.path, path);
+	req_free(&r);
+}
+
+static void test_mount_point(void **state)
+{
+	(void)state;
+	split("/tools/cloche", "/tools/cloche/runs?x=1", "/runs", "/tools/cloche", "/runs");
+	split("", "/api/projects", "/api/projects", "", "/api/projects");
+	/* Rerouted inside the server (lighttpd mod_magnet: /cloche -> /~alice/cloche):
+	 * the mount point is the one the browser used. */
+	split("/~alice/cloche", "/cloche/api/projects", "/api/projects", "/cloche", "/api/projects");
+	split("/~alice/cloche", "/cloche/", "/", "/cloche", "/");
+	split("/~alice/cloche", "/cloche/runs/a%2Fb", "/runs/a%2Fb", "/cloche", "/runs/a%2Fb");
+	/* PATH_INFO with more segments than the URI: no mount point. */
+	split("/x", "/a", "/a/b/c", "", "/a");
+}
+
 static void test_store_reader(void **state)
 {
 	struct store *s;
@@ -352,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_mount_point),
 		cmocka_unit_test(test_store_reader),
 	};
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
