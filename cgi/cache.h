@@ -8,10 +8,14 @@
 struct cached {
 	int status;
 	char *head;          /* header lines, each ending in \r\n */
-	char *body;
+	char *body;          /* NULL when the body is in file */
+	char *file;          /* the body on disk for X-Sendfile (see cache.c), or NULL */
 	size_t body_len;
 	char etag[24];
 };
+
+/* Bodies smaller than this are cheaper to copy than to hand over as files. */
+#define SENDFILE_MIN (16u << 10)
 
 const struct cached *cache_find(const char *key, long long version, long long now_s);
 void cache_put(const char *key, long long version, long long now_s, int ttl,

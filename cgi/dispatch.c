@@ -75,6 +75,17 @@ static void send_raw(write_fn w, void *ctx, const char *method, const char *head
 		w(ctx, body, n);
 }
 
+/* A cached body kept on disk (cache.c): the server sends the file. */
+static void send_file(write_fn w, void *ctx, const char *head, const char *reqid, const char *file)
+{
+	w(ctx, head, strlen(head));
+	w(ctx, "X-Sendfile: ", 12);
+	w(ctx, file, strlen(file));
+	w(ctx, "\r\nX-Request-Id: ", 16);
+	w(ctx, reqid, strlen(reqid));
+	w(ctx, "\r\n\r\n", 4);
+}
+
 static int not_modified(struct req *r, const char *etag)
 {
 	const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
@@ -147,6 +158,8 @@ static int serve_cached(struct req *r, const char *key, long long ver, write_fn 
 		return 0;
 	if (not_modified(r, c->etag))
 		send_304(w, ctx, c->etag, r->reqid);
+	else if (c->file)
+		send_file(w, ctx, c->head, r->reqid, c->file);
 	else
 		send_raw(w, ctx, r->method, c->head, r->reqid, c->body, c->body_len);
 	log_line(r, c->status);
