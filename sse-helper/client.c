@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -62,6 +63,8 @@ struct client *client_new(struct evhttp_request *req, const char *addr)
 	evhttp_add_header(h, "Connection", "keep-alive");
 	evhttp_add_header(h, "X-Accel-Buffering", "no");
 	evhttp_send_reply_start(req, 200, "OK");
+	/* evhttp frames chunks only for HTTP/1.1 peers; send_now must agree. */
+	c->chunked = evhttp_find_header(h, "Transfer-Encoding") != NULL;
 	buf_puts(&b, "retry: ");
 	buf_putll(&b, g_opt.retry_ms);
 	buf_puts(&b, "\n\n");
@@ -91,11 +94,50 @@ size_t client_queued(const struct client *c)
 	return bev ? evbuffer_get_length(bufferevent_get_output(bev)) : 0;
 }
 
+/* Writes an event straight to the socket when nothing is queued before
+ * it: one send() instead of queueing it for the next loop turn, where
+ * libevent would arm EV_WRITE (epoll_ctl), writev, and disarm it again
+ * (epoll_ctl): with 1,000 viewers of a line that was most of the helper's
+ * time and of the latency. 1 = all written; 0 = nothing written (the
+ * caller queues it as usual); a partial write queues the rest itself. */
+static int send_now(struct client *c, const struct buf *b)
+{
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(c->con);
+	char hdr[24];
+	struct iovec iov[3];
+	struct msghdr mh = {0};
+	size_t total = 0, i;
+	ssize_t n;
+	int k = 0;
+
+	if (!bev || evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+		return 0;
+	if (c->chunked) {
+		iov[k++] = (struct iovec){hdr, (size_t)snprintf(hdr, sizeof hdr, "%zx\r\n", b->len)};
+	}
+	iov[k++] = (struct iovec){b->p, b->len};
+	if (c->chunked)
+		iov[k++] = (struct iovec){(char *)"\r\n", 2};
+	mh.msg_iov = iov;
+	mh.msg_iovlen = (size_t)k;
+	n = sendmsg(bufferevent_getfd(bev), &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n <= 0)
+		return 0;
+	for (i = 0; i < (size_t)k; i++) {
+		size_t skip = (size_t)n - total < iov[i].iov_len ? (size_t)n - total : iov[i].iov_len;
+
+		if (total + iov[i].iov_len > (size_t)n)
+			bufferevent_write(bev, (char *)iov[i].iov_base + skip, iov[i].iov_len - skip);
+		total += skip;
+	}
+	return 1;
+}
+
 void client_send(struct client *c, const struct buf *b)
 {
 	struct evbuffer *eb;
 
-	if (!b->len || c->ending)
+	if (!b->len || c->ending || send_now(c, b))
 		return;
 	eb = evbuffer_new();
 	evbuffer_add(eb, b->p, b->len);

@@ -60,6 +60,23 @@ int sse_parse_id(const char *s, size_t n, long long *id)
 	return 1;
 }
 
+int sse_parse_pos(const char *s, size_t n, struct sse_pos *p)
+{
+	long long v[4];
+	size_t i = 0, k, start;
+
+	for (k = 0; k < 4; k++) {
+		start = i;
+		while (i < n && s[i] != '.')
+			i++;
+		if (!sse_parse_id(s + start, i - start, &v[k]) || (k < 3) != (i < n))
+			return 0;
+		i++;
+	}
+	*p = (struct sse_pos){v[0], v[1], v[2], v[3]};
+	return 1;
+}
+
 const char *sse_query_from(const char *q, size_t *n)
 {
 	const char *p = q, *amp;
@@ -76,17 +93,20 @@ const char *sse_query_from(const char *q, size_t *n)
 	return NULL;
 }
 
-void sse_frame(struct buf *out, const char *event, long long id, const char *data, size_t n)
+static void frame_head(struct buf *out, const char *event)
 {
-	size_t i, start;
-
 	if (event) {
 		buf_puts(out, "event: ");
 		buf_puts(out, event);
 		buf_putc(out, '\n');
 	}
 	buf_puts(out, "id: ");
-	buf_putll(out, id);
+}
+
+static void frame_data(struct buf *out, const char *data, size_t n)
+{
+	size_t i, start;
+
 	buf_puts(out, "\ndata: ");
 	start = out->len;
 	buf_put(out, data, n);
@@ -94,4 +114,24 @@ void sse_frame(struct buf *out, const char *event, long long id, const char *dat
 		if (out->p[i] == '\n' || out->p[i] == '\r' || out->p[i] == '\0')
 			out->p[i] = ' ';
 	buf_puts(out, "\n\n");
+}
+
+void sse_frame(struct buf *out, const char *event, long long id, const char *data, size_t n)
+{
+	frame_head(out, event);
+	buf_putll(out, id);
+	frame_data(out, data, n);
+}
+
+void sse_frame_pos(struct buf *out, const char *event, const struct sse_pos *p, const char *data, size_t n)
+{
+	frame_head(out, event);
+	buf_putll(out, p->seq);
+	buf_putc(out, '.');
+	buf_putll(out, p->b);
+	buf_putc(out, '.');
+	buf_putll(out, p->s);
+	buf_putc(out, '.');
+	buf_putll(out, p->t);
+	frame_data(out, data, n);
 }

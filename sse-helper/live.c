@@ -8,6 +8,9 @@
 #include "sse.h"
 #include "daemon.h"
 #include "json.h"
+#include "livepos.h"
+#include "logpath.h"
+#include "runs.h"
 #include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,7 @@ struct upstream {
 	struct client *viewers;
 	int nviewers;
 	int busy;                   /* inside on_upstream: viewers may go, u stays */
+	struct livepos pos;         /* the same position in full.log */
 };
 
 static struct upstream *ups;
@@ -53,6 +57,7 @@ static void up_free(struct upstream *u)
 	if (u->gs)
 		daemon_stream_close(u->gs);
 	buf_free(&u->frames);
+	livepos_free(&u->pos);
 	free(u->fv);
 	free(u->run_id);
 	free(u);
@@ -89,12 +94,19 @@ static int rebuild(const Cloche__V1__LogEntry *e, struct buf *line)
 	return 1;
 }
 
+/* The ID of the event that ends here: live entry count and file position. */
+static struct sse_pos up_pos(const struct upstream *u)
+{
+	return (struct sse_pos){SSE_LIVE_BASE + u->entries, u->pos.b, u->pos.s, u->pos.t};
+}
+
 static void up_push(struct upstream *u, const char *event, const char *data, size_t n)
 {
 	struct buf one = {0};
 	struct client *c, *nx;
+	struct sse_pos at = up_pos(u);
 
-	sse_frame(&one, event, SSE_LIVE_BASE + u->entries, data, n);
+	sse_frame_pos(&one, event, &at, data, n);
 	if (u->nf == u->capf) {
 		u->capf = u->capf ? 2 * u->capf : 64;
 		u->fv = realloc(u->fv, u->capf * sizeof *u->fv);
@@ -116,9 +128,10 @@ static void up_push(struct upstream *u, const char *event, const char *data, siz
 static void up_finish(struct upstream *u, const char *event, const char *data)
 {
 	struct buf last = {0};
+	struct sse_pos at = up_pos(u);
 
 	u->nviewers++; /* keep u while its viewers end */
-	sse_frame(&last, event, SSE_LIVE_BASE + u->entries, data, strlen(data));
+	sse_frame_pos(&last, event, &at, data, strlen(data));
 	while (u->viewers) {
 		struct client *c = u->viewers;
 
@@ -144,6 +157,7 @@ static int up_entry(struct upstream *u, Cloche__V1__LogEntry *e)
 
 	u->entries++;
 	if (!strcmp(type, "log")) {
+		livepos_entry(&u->pos, e->message ? e->message : "");
 		if (rebuild(e, &line))
 			up_push(u, NULL, line.p, line.len);
 		buf_free(&line);
@@ -210,8 +224,24 @@ static struct grpc_stream *open_logs(const char *run_id)
 	return grpc_stream_open("StreamLogs", &req.base, &md, 1, OPEN_MS, &st);
 }
 
-int live_try(struct client *c, const char *run_id, long long resume)
+/* The position tracker of a run: its full.log, as the file path finds it. */
+static void pos_init(struct livepos *p, const struct run *r)
 {
+	char *dir = logpath_dir(r), *path = NULL;
+
+	if (dir) {
+		path = malloc(strlen(dir) + 9);
+		strcpy(path, dir);
+		strcat(path, "full.log");
+	}
+	livepos_init(p, r->project_dir, path);
+	free(path);
+	free(dir);
+}
+
+int live_try(struct client *c, const struct run *r, long long resume)
+{
+	const char *run_id = r->id;
 	struct upstream *u;
 	struct grpc_stream *gs;
 	Cloche__V1__LogEntry *e = NULL;
@@ -241,6 +271,7 @@ int live_try(struct client *c, const char *run_id, long long resume)
 	u = calloc(1, sizeof *u);
 	u->run_id = strdup(run_id);
 	u->gs = gs;
+	pos_init(&u->pos, r);
 	u->next = ups;
 	ups = u;
 	attach(u, c, resume);

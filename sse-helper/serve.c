@@ -3,6 +3,7 @@
  * 429, 503), then the stream starts from the file or from the daemon. */
 #include "sse.h"
 #include "lineread.h"
+#include "livepos.h"
 #include "logpath.h"
 #include "runs.h"
 #include "store.h"
@@ -72,16 +73,28 @@ static int line_start(int fd, long long off)
  * new stream, or everything after the Last-Event-ID for a resumed one. */
 static void unavailable(struct client *c, long long id);
 
+/* Where a reconnecting client stands: a file offset, a live entry count,
+ * or a live event's ID, which carries both (frame.h). -1 = not given. */
+struct resume {
+	long long off, seq;
+	struct sse_pos pos;
+	int has_pos;
+};
+
 /* unavail: tell the browser first that only the files are followed. */
-static void start_file(struct client *c, struct feed *f, long long resume, int unavail)
+static void start_file(struct client *c, struct feed *f, const struct resume *rs, int unavail)
 {
-	long long total = 0, start = 0, end = 0;
+	long long total = 0, start = 0, end = 0, resume = rs->off;
 	struct buf b = {0};
 	char meta[96];
 
 	c->st = calloc(1, sizeof *c->st);
 	feed_attach(f, c);
-	if (resume >= 0 && resume < SSE_LIVE_BASE && line_start(f->fd, resume)) {
+	/* A live ID after the run left the daemon: the same position in the
+	 * file, so nothing is lost or sent twice. */
+	if (rs->has_pos && f->fd >= 0)
+		resume = livepos_offset(f->fd, &rs->pos, f->final);
+	if (resume >= 0 && line_start(f->fd, resume)) {
 		c->pos = resume;
 	} else if (f->fd >= 0 && lread_tail(f->fd, f->final, REPLAY_MAX, &total, &start, &end) == 0) {
 		c->pos = start;
@@ -110,18 +123,36 @@ static void unavailable(struct client *c, long long id)
 	buf_free(&b);
 }
 
-static long long resume_id(struct evhttp_request *req)
+static int parse_resume(const char *v, size_t n, struct resume *rs)
+{
+	long long id;
+
+	if (sse_parse_pos(v, n, &rs->pos)) {
+		rs->has_pos = 1;
+		rs->seq = rs->pos.seq;
+		return 1;
+	}
+	if (!sse_parse_id(v, n, &id))
+		return 0;
+	if (id >= SSE_LIVE_BASE)
+		rs->seq = id;  /* a live ID from before positions were added */
+	else
+		rs->off = id;
+	return 1;
+}
+
+static void resume_id(struct evhttp_request *req, struct resume *rs)
 {
 	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Last-Event-ID");
 	const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req)), *from;
-	long long id;
 	size_t n;
 
-	if (h && sse_parse_id(h, strlen(h), &id))
-		return id;
-	if (q && (from = sse_query_from(q, &n)) && sse_parse_id(from, n, &id))
-		return id;
-	return -1;
+	memset(rs, 0, sizeof *rs);
+	rs->off = rs->seq = -1;
+	if (h && parse_resume(h, strlen(h), rs))
+		return;
+	if (q && (from = sse_query_from(q, &n)))
+		parse_resume(from, n, rs);
 }
 
 /* Looks the stream up; 1 found (r filled), 0 answered already. */
@@ -159,7 +190,7 @@ static void on_stream(struct evhttp_request *req, void *arg)
 	struct client *c;
 	struct feed *f;
 	struct run r;
-	long long resume;
+	struct resume rs;
 	int rc, terminal, live;
 
 	(void)arg;
@@ -193,15 +224,15 @@ static void on_stream(struct evhttp_request *req, void *arg)
 	}
 	if (!lookup(req, kind, id, &r, &terminal))
 		return;
-	resume = resume_id(req);
+	resume_id(req, &rs);
 	c = client_new(req, addr);
 	if (!c) {
 		run_free(&r);
 		return;
 	}
 	live = 0;
-	if (!terminal && g_opt.daemon && (resume < 0 || resume >= SSE_LIVE_BASE))
-		live = live_try(c, kind == SSE_RUN ? r.id : r.id, resume);
+	if (!terminal && g_opt.daemon && rs.off < 0)
+		live = live_try(c, &r, rs.seq);
 	if (live == 1) {
 		run_free(&r);
 		return;
@@ -210,7 +241,7 @@ static void on_stream(struct evhttp_request *req, void *arg)
 	f = feed_get(kind, id, r.project_dir, dir, r.state, terminal);
 	free(dir);
 	run_free(&r);
-	start_file(c, f, resume >= SSE_LIVE_BASE ? -1 : resume, live < 0);
+	start_file(c, f, &rs, live < 0);
 }
 
 void serve_init(struct evhttp *http)

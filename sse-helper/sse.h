@@ -29,6 +29,7 @@ struct client {
 	int draining;                      /* waiting for the socket to drain */
 	long long drain_since;             /* when it started waiting (s) */
 	int ending;                        /* done sent, reply ending */
+	int chunked;                       /* reply uses chunked framing */
 };
 
 /* Where lines come from for one stream key ("r:<run id>" or "a:<attempt>"):
@@ -97,7 +98,8 @@ int sse_attempt_over(struct store *s, const char *attempt, char *state, size_t c
 void serve_init(struct evhttp *http);
 
 /* live.c */
-int live_try(struct client *c, const char *run_id, long long resume);
+struct run;
+int live_try(struct client *c, const struct run *r, long long resume);
 void live_detach(struct client *c);
 
 #endif

@@ -214,11 +214,12 @@ def test_daemon_live_lines_arrive_before_the_step_completes():
         s.pump(0.1)
         for i, e in enumerate(s.events()):
             seen.setdefault(i, (time.time(), e))
-    evs = [e for _, e in sorted(seen.values(), key=lambda x: int(x[1]["id"]))]
+    # live ids: "<entry count>.<file position>" (docs/sse.md)
+    evs = [e for _, e in sorted(seen.values(), key=lambda x: int(x[1]["id"].split(".")[0]))]
     eq(evs[-1].get("event"), "done", "ends with done")
     eq(evs[-1]["data"], "completed", "live streams end with completed")
     check(not [e for e in evs if e.get("event") == "unavailable"], "daemon reachable: no unavailable")
-    check(all(int(e["id"]) >= 10**15 for e in evs), "live ids")
+    check(all(int(e["id"].split(".")[0]) >= 10**15 and len(e["id"].split(".")) == 4 for e in evs), "live ids")
     lines = [(t, json.loads(e["data"])) for t, e in seen.values() if "event" not in e]
     llm = [(t, l) for t, l in lines if l["type"] == "llm"]
     check(llm, "agent (llm) lines from the daemon")
