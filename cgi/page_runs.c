@@ -7,7 +7,10 @@
 #include "responders.h"
 #include "runhtml.h"
 #include "runlist.h"
+#include "pricing.h"
 #include "timefmt.h"
+#include "usage.h"
+#include "usage_view.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,10 +111,40 @@ static void cleanup(struct req *r, const struct projects *p, const struct projec
 		H(r, " old containers</button></form>\n");
 }
 
-static void task_header(struct req *r, const struct runlist *l, const struct gentry *e)
+/* A task group's tokens: the runs listed under its header (its attempts
+ * and their child runs, all of the task), each run ID once, so rows that
+ * share an ID (T4) and their shared steps count once. */
+static void task_tokens(const struct runlist *l, size_t head, struct tokcost *t)
 {
+	const struct gentry *v = l->g.v;
+	size_t i, j;
+
+	memset(t, 0, sizeof *t);
+	for (i = head + 1; i < l->g.n && v[i].kind != GE_TASK; i++) {
+		struct tokcost one;
+		int dup = 0;
+
+		if (v[i].kind == GE_RUN && !v[i].is_child)
+			break;          /* a single run after the group */
+		if (v[i].kind != GE_RUN)
+			continue;
+		for (j = head + 1; j < i && !dup; j++)
+			dup = v[j].kind == GE_RUN && l->ix->v[v[j].run].id == l->ix->v[v[i].run].id;
+		if (dup || usage_run_tokens(store_get(), l->rows[i].id, &one) != 0)
+			continue;
+		t->in += one.in;
+		t->out += one.out;
+		t->usd += one.usd;
+		t->unpriced |= one.unpriced;
+	}
+}
+
+static void task_header(struct req *r, const struct runlist *l, size_t head)
+{
+	const struct gentry *e = &l->g.v[head];
 	const char *tid = ix_str(l->ix, l->ix->t[e->task].id);
 	char *title = task_title(store_get(), l->ix, e->task);
+	struct tokcost t;
 
 	H(r, "<tr class=\"run-task-header\"><td colspan=\"9\"><a href=\"");
 	H_URL(r, "/tasks/", tid, "");
@@ -124,7 +157,10 @@ static void task_header(struct req *r, const struct runlist *l, const struct gen
 	}
 	H(r, " ");
 	h_badge(r, ix_state_name(e->status), NULL);
-	H(r, "</td></tr>\n");
+	H(r, "</td>");
+	task_tokens(l, head, &t);
+	usage_view_tokens_cell(r, &t);
+	H(r, "</tr>\n");
 	free(title);
 }
 
@@ -137,7 +173,7 @@ static void attempt_header(struct req *r, const struct runlist *l, const struct 
 	h_attr(r, tid);
 	H(r, "\" data-attempt-num=\"");
 	h_int(r, e->attempt_num);
-	H(r, "\"><td colspan=\"9\"><span class=\"attempt-label\">Attempt #");
+	H(r, "\"><td colspan=\"10\"><span class=\"attempt-label\">Attempt #");
 	h_int(r, e->attempt_num);
 	H(r, "</span> ");
 	h_badge(r, ix_state_name(e->status), NULL);
@@ -149,20 +185,21 @@ static void attempt_header(struct req *r, const struct runlist *l, const struct 
 static void rows(struct req *r, const struct runlist *l, const struct projects *p)
 {
 	long long now = now_ns();
+	struct tokcost t;
 	size_t i;
 
 	H(r, "<tbody id=\"runs-body\">\n");
 	if (!l->g.n) {
 		if (l->q || l->state)
-			H(r, "<tr><td colspan=\"9\" class=\"empty\">No runs match these filters.</td></tr>\n");
+			H(r, "<tr><td colspan=\"10\" class=\"empty\">No runs match these filters.</td></tr>\n");
 		else
-			H(r, "<tr><td colspan=\"9\" class=\"empty\">No runs yet.</td></tr>\n");
+			H(r, "<tr><td colspan=\"10\" class=\"empty\">No runs yet.</td></tr>\n");
 	}
 	for (i = 0; i < l->g.n; i++) {
 		const struct gentry *e = &l->g.v[i];
 
 		if (e->kind == GE_TASK) {
-			task_header(r, l, e);
+			task_header(r, l, i);
 			continue;
 		}
 		if (e->kind == GE_ATTEMPT) {
@@ -176,6 +213,8 @@ static void rows(struct req *r, const struct runlist *l, const struct projects *
 		else
 			H(r, "<tr class=\"run-row\">");
 		h_run_cells(r, &l->rows[i], p, now, e->is_child);
+		usage_run_tokens(store_get(), l->rows[i].id, &t);
+		usage_view_tokens_cell(r, &t);
 		H(r, "</tr>\n");
 	}
 	H(r, "</tbody>\n");
@@ -267,7 +306,8 @@ static void render(struct req *r, const struct project *pr)
 	cleanup(r, p, pr);
 	H(r, "</div>\n<div class=\"table-scroll\"><table class=\"runs-table\" id=\"runs-table\" data-refresh=\"3000\">"
 	     "<thead><tr><th>Run ID</th><th>Project</th><th>Workflow</th><th>Type</th><th>State</th>"
-	     "<th>Step</th><th>Timing</th><th>Container</th><th>Error</th></tr></thead>\n");
+	     "<th>Step</th><th>Timing</th><th>Container</th><th>Error</th>"
+	     "<th class=\"num\" title=\"each run's own steps; a task's total on its row\">Tokens</th></tr></thead>\n");
 	rows(r, &l, p);
 	H(r, "</table></div>\n");
 	pager(r, pr, &l);

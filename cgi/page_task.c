@@ -2,6 +2,7 @@
  * runs, and the task's own token total (pages.md 6, http.md 7.6). */
 #include "guard.h"
 #include "html.h"
+#include "pricing.h"
 #include "resp.h"
 #include "responders.h"
 #include "runhtml.h"
@@ -9,6 +10,7 @@
 #include "runlist.h"
 #include "steps.h"
 #include "timefmt.h"
+#include "usage_view.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +18,7 @@
  * their shared step rows count once. */
 static void tokens(struct req *r, struct store *s, struct runindex *ix, const struct runlist *l)
 {
-	long long in = 0, out = 0;
+	struct tokcost t = {0};
 	size_t i, j;
 
 	for (i = 0; i < l->g.n; i++) {
@@ -31,19 +33,19 @@ static void tokens(struct req *r, struct store *s, struct runindex *ix, const st
 			steps_free(&st);
 			continue;
 		}
-		for (j = 0; j < st.n; j++) {
-			in += st.v[j].in;
-			out += st.v[j].out;
-		}
+		for (j = 0; j < st.n; j++)
+			tokcost_add(&t, st.v[j].agent, st.v[j].in, st.v[j].out);
 		steps_free(&st);
 	}
 	H(r, "<p class=\"task-tokens\">Tokens used by this task's runs: <span class=\"mono\" id=\"task-token-total\">");
-	h_int(r, in + out);
+	h_int(r, t.in + t.out);
 	H(r, "</span> <span class=\"muted\">(");
-	h_int(r, in);
+	h_int(r, t.in);
 	H(r, " input / ");
-	h_int(r, out);
-	H(r, " output)</span></p>\n");
+	h_int(r, t.out);
+	H(r, " output)</span>");
+	usage_view_money(r, &t);
+	H(r, "</p>\n");
 }
 
 static void attempt_head(struct req *r, const struct gentry *e, const struct run *top, long long now)

@@ -84,17 +84,11 @@ static void sum_cells(struct req *r, long long in, long long out, int known, dou
 /* Cost of a list: known only when every agent with tokens has a price. */
 static int list_cost(const struct usage_list *l, double *usd)
 {
-	double one;
-	size_t i;
-	int known = 1;
+	struct tokcost t;
 
-	*usd = 0;
-	for (i = 0; i < l->n; i++) {
-		if (!pricing_cost(l->v[i].agent, l->v[i].in, l->v[i].out, &one) && l->v[i].total)
-			known = 0;
-		*usd += one;
-	}
-	return known;
+	usage_list_cost(l, &t);
+	*usd = t.usd;
+	return !t.unpriced;
 }
 
 /* One row per project; its agents in one compact cell. */

@@ -125,6 +125,27 @@ void pricing_fmt(char *out, size_t cap, double usd)
 		snprintf(out, cap, "$%.2f", usd);
 }
 
+void tokcost_add(struct tokcost *t, const char *agent, long long in, long long out)
+{
+	double usd;
+
+	t->in += in;
+	t->out += out;
+	if (pricing_cost(agent, in, out, &usd))
+		t->usd += usd;
+	else if (in || out)
+		t->unpriced = 1;
+}
+
+int tokcost_fmt(const struct tokcost *t, char *out, size_t cap)
+{
+	*out = '\0';
+	if (!pricing_enabled() || t->unpriced || t->in + t->out == 0)
+		return 0;
+	pricing_fmt(out, cap, t->usd);
+	return 1;
+}
+
 void pricing_reset(void)
 {
 	ntab = -1;

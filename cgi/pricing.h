@@ -14,6 +14,18 @@ int pricing_enabled(void);
 int pricing_cost(const char *agent, long long in, long long out, double *usd);
 /* "$12.34", "$0.0042" (two significant digits below a cent), "$0". */
 void pricing_fmt(char *out, size_t cap, double usd);
+/* Tokens summed over agents with their estimated cost. The cost is known
+ * only while every agent that brought tokens has a price: a partial sum
+ * would look like a real figure. Start from {0}. */
+struct tokcost {
+	long long in, out;
+	double usd;
+	int unpriced;         /* some tokens came from an agent without a price */
+};
+void tokcost_add(struct tokcost *t, const char *agent, long long in, long long out);
+/* 1 and the money text ("$0.05") when it is to be shown: a table is
+ * configured, there are tokens, and all of them are priced; else 0, "". */
+int tokcost_fmt(const struct tokcost *t, char *out, size_t cap);
 /* Forget the parsed table (tests change the environment). */
 void pricing_reset(void);
 

@@ -2,9 +2,11 @@
  * child-run steps indented under their workflow step, each with a link to
  * its output that public/run.js opens in place. */
 #include "html.h"
+#include "pricing.h"
 #include "runhtml.h"
 #include "steps.h"
 #include "timefmt.h"
+#include "usage_view.h"
 #include <string.h>
 
 static void result_badge(struct req *r, const struct run *run, const struct step *e)
@@ -57,9 +59,13 @@ static void step_row(struct req *r, const struct run *run, const struct step *e)
 	h_text(r, e->agent);
 	H(r, "</td><td class=\"mono\">");
 	if (e->has_usage) {
+		struct tokcost t = {0};
+
 		h_int(r, e->in);
 		H(r, "/");
 		h_int(r, e->out);
+		tokcost_add(&t, e->agent, e->in, e->out);
+		usage_view_money(r, &t);
 	}
 	H(r, "</td><td><a class=\"step-output-link\" href=\"");
 	H_URL(r, "/api/runs/", e->run_id, "/steps/");
@@ -70,19 +76,19 @@ static void step_row(struct req *r, const struct run *run, const struct step *e)
 
 static void totals(struct req *r, const struct run *run, const struct steps *st)
 {
-	long long in = 0, out = 0;
+	struct tokcost t = {0};
 	size_t i;
 
+	/* this run's own steps; its child runs have totals of their own */
 	for (i = 0; i < st->n; i++)
-		if (strcmp(st->v[i].run_id, run->id) == 0) {
-			in += st->v[i].in;
-			out += st->v[i].out;
-		}
+		if (strcmp(st->v[i].run_id, run->id) == 0)
+			tokcost_add(&t, st->v[i].agent, st->v[i].in, st->v[i].out);
 	H(r, "<tfoot><tr class=\"token-total\"><td colspan=\"5\">Tokens used by this run (input/output)</td>"
 	     "<td class=\"mono\" id=\"run-token-total\">");
-	h_int(r, in);
+	h_int(r, t.in);
 	H(r, "/");
-	h_int(r, out);
+	h_int(r, t.out);
+	usage_view_money(r, &t);
 	H(r, "</td><td></td></tr></tfoot>\n");
 }
 

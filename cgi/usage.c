@@ -3,6 +3,7 @@
  * back to one SQL scan (usage_sql.c). */
 #include "usage.h"
 #include "usage_int.h"
+#include "pricing.h"
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,15 @@ int usage_for_run(struct store *s, const char *run_id, struct usage_list *out)
 int usage_for_task(struct store *s, const char *task_id, struct usage_list *out)
 {
 	return entity_list(s, K_TASK, task_id, out);
+}
+
+void usage_list_cost(const struct usage_list *l, struct tokcost *t)
+{
+	size_t i;
+
+	memset(t, 0, sizeof *t);
+	for (i = 0; i < l->n; i++)
+		tokcost_add(t, l->v[i].agent, l->v[i].in, l->v[i].out);
 }
 
 void usage_list_totals(const struct usage_list *l, long long *in, long long *out)

@@ -36,6 +36,14 @@ int usage_get(struct store *s, const char *project_dir, const char *agent,
 int usage_for_run(struct store *s, const char *run_id, struct usage_list *out);
 int usage_for_task(struct store *s, const char *task_id, struct usage_list *out);
 void usage_list_totals(const struct usage_list *l, long long *in, long long *out);
+/* The totals of a list with their estimated cost (pricing.h). */
+struct tokcost;
+void usage_list_cost(const struct usage_list *l, struct tokcost *t);
+/* One run ID's totals and cost, each of its step rows once, from a small
+ * per-ID table kept across requests (usage_runs.c): for the runs lists.
+ * Zeros for an ID without steps. 0 ok, -1 when the store cannot be read. */
+int usage_run_tokens(struct store *s, const char *run_id, struct tokcost *t);
+void usage_runs_reset(void);  /* tests: forget the table and cached prices */
 void usage_list_free(struct usage_list *l);
 
 /* Token totals per agent per time bucket, for charts: bucket i covers

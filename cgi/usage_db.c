@@ -27,7 +27,7 @@ static unsigned long long mix(unsigned long long k)
 }
 
 /* FNV-1a, then mixed: FNV's low bits alone cluster on similar IDs. */
-static unsigned long long hash_str(const char *s)
+unsigned long long udb_hash(const char *s)
 {
 	unsigned long long h = 1469598103934665603ULL;
 
@@ -49,7 +49,7 @@ static void smap_grow(struct smap *m)
 		m->slot[i] = -1;
 	m->nslot = ns;
 	for (k = 0; k < m->n; k++) {
-		unsigned long long h = hash_str(m->s[k]);
+		unsigned long long h = udb_hash(m->s[k]);
 
 		for (i = h & (ns - 1); m->slot[i] >= 0; i = (i + 1) & (ns - 1))
 			;
@@ -73,12 +73,12 @@ int smap_find(const struct smap *m, const char *s)
 {
 	if (!m->nslot)
 		return -1;
-	return m->slot[smap_probe(m, s, hash_str(s))];
+	return m->slot[smap_probe(m, s, udb_hash(s))];
 }
 
 static int smap_add(struct smap *m, const char *s)
 {
-	unsigned long long h = hash_str(s);
+	unsigned long long h = udb_hash(s);
 	size_t i;
 
 	if ((size_t)(m->n + 1) * 2 > m->nslot)

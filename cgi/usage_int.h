@@ -76,6 +76,7 @@ int udb_run_matches(const struct udb *d, int run, int proj);
 /* Index of the first record with t >= lo. */
 size_t udb_first_at(const struct udb *d, long long lo);
 int smap_find(const struct smap *m, const char *s);
+unsigned long long udb_hash(const char *s);
 void udb_reset(void);
 /* GetUsage by one SQL scan (instants via julianday, steps once via IN):
  * windows beyond the horizon, and the reference the tests compare with. */

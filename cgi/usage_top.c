@@ -7,25 +7,15 @@
 #include <string.h>
 
 struct tacc {
-	long long in, out;
-	double usd;
-	int unpriced;         /* some tokens came from an agent without a price */
+	struct tokcost c;
 	int proj1;            /* 1 + a project of it, 0 = none seen */
 };
 
 static void tacc_add(struct tacc *t, int proj, const char *agent, long long in, long long out)
 {
-	double usd;
-
 	if (!t->proj1)
 		t->proj1 = proj + 1;
-
-	t->in += in;
-	t->out += out;
-	if (pricing_cost(agent, in, out, &usd))
-		t->usd += usd;
-	else if (in || out)
-		t->unpriced = 1;
+	tokcost_add(&t->c, agent, in, out);
 }
 
 /* The project shown for a run: the filter's, else its first. */
@@ -84,7 +74,7 @@ static const struct smap *cmp_names;
 static int cmp_top(const void *pa, const void *pb)
 {
 	int a = *(const int *)pa, b = *(const int *)pb;
-	long long ta = cmp_base[a].in + cmp_base[a].out, tb = cmp_base[b].in + cmp_base[b].out;
+	long long ta = cmp_base[a].c.in + cmp_base[a].c.out, tb = cmp_base[b].c.in + cmp_base[b].c.out;
 
 	if (ta != tb)
 		return ta > tb ? -1 : 1;
@@ -99,7 +89,7 @@ static void pick(const struct udb *d, enum usage_top_kind kind, const struct tac
 	size_t i;
 
 	for (k = 0; k < names->n; k++)
-		if (acc[k].in || acc[k].out)
+		if (acc[k].c.in || acc[k].c.out)
 			idx[n++] = k;
 	cmp_base = acc;
 	cmp_names = names;
@@ -113,10 +103,10 @@ static void pick(const struct udb *d, enum usage_top_kind kind, const struct tac
 
 		t->id = strdup(names->s[idx[i]]);
 		t->project = strdup(p >= 0 ? d->proj.s[p] : "");
-		t->in = a->in;
-		t->out = a->out;
-		t->usd = a->usd;
-		t->usd_known = pricing_enabled() && !a->unpriced;
+		t->in = a->c.in;
+		t->out = a->c.out;
+		t->usd = a->c.usd;
+		t->usd_known = pricing_enabled() && !a->c.unpriced;
 	}
 	free(idx);
 }

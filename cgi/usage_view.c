@@ -102,3 +102,34 @@ void usage_view_cost_one(struct req *r, const char *agent, long long in, long lo
 	pricing_fmt(t, sizeof t, usd);
 	h_text(r, t);
 }
+
+void usage_view_money(struct req *r, const struct tokcost *t)
+{
+	char c[32];
+
+	if (!tokcost_fmt(t, c, sizeof c))
+		return;
+	H(r, " <span class=\"token-cost\" title=\"estimated cost\">");
+	h_text(r, c);
+	H(r, "</span>");
+}
+
+void usage_view_tokens_cell(struct req *r, const struct tokcost *t)
+{
+	H(r, "<td class=\"num run-tokens\" data-in=\"");
+	h_int(r, t->in);
+	H(r, "\" data-out=\"");
+	h_int(r, t->out);
+	H(r, "\"");
+	if (t->in + t->out) {
+		H(r, " title=\"");
+		h_int(r, t->in);
+		H(r, " input / ");
+		h_int(r, t->out);
+		H(r, " output tokens\">");
+		usage_view_num(r, t->in + t->out);
+		usage_view_money(r, t);
+	} else
+		H(r, ">");
+	H(r, "</td>");
+}
