@@ -42,8 +42,10 @@ def nfds():
     return len(os.listdir("/proc/%d/fd" % PID))
 
 
-def cpu_s():
-    with open("/proc/%d/stat" % PID) as f:
+def cpu_s(pid=PID):
+    if not pid:
+        return 0.0
+    with open("/proc/%d/stat" % pid) as f:
         v = f.read().rsplit(")", 1)[1].split()
     return (int(v[11]) + int(v[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -126,17 +128,21 @@ def bench_latency(run, nstreams, lines):
                          stdout=subprocess.PIPE, text=True)
     p.stdout.readline()          # "ready": every socket connected
     time.sleep(2)                # and every replay read
-    c0, w0 = cpu_s(), time.time()
+    lpid = int(os.environ.get("LIGHTTPD_PID") or 0)
+    c0, l0, w0 = cpu_s(), cpu_s(lpid), time.time()
     for i in range(lines):
         run.append(b"[2026-01-01T00:00:01Z] [script] lat %d %d\n" % (i, time.monotonic_ns()))
         time.sleep(0.05)
     helper_cpu = (cpu_s() - c0) / (time.time() - w0)
+    lighttpd_cpu = (cpu_s(lpid) - l0) / (time.time() - w0)
     lat = [float(x) for x in p.stdout.read().split()]
     p.wait()
     exp = nstreams * lines
     print("latency: %d streams, %d lines appended 50 ms apart: %d/%d events seen; "
-          "append->read p50 %.2f ms, p99 %.2f ms, max %.2f ms (helper CPU %.2f cores)"
-          % (nstreams, lines, len(lat), exp, pct(lat, 50), pct(lat, 99), max(lat or [0]), helper_cpu))
+          "append->read p50 %.2f ms, p99 %.2f ms, max %.2f ms (CPU: helper %.2f, lighttpd %.2f cores; "
+          "load average %s)"
+          % (nstreams, lines, len(lat), exp, pct(lat, 50), pct(lat, 99), max(lat or [0]), helper_cpu,
+             lighttpd_cpu, os.getloadavg()[0]))
 
 
 def bench_lat(nstreams, lines):

@@ -2,7 +2,11 @@
 # Stream helper bench (docs/sse.md): a fresh demo, build/cloche-sse and
 # lighttpd in front of it (the repo's template with connection limits
 # raised), all on loopback; then tests/sse/bench.py prints the numbers.
-#   tests/sse/bench.sh [--quick]      (--quick: smaller counts, ~1 min)
+#   tests/sse/bench.sh [--quick] [--direct] [--unix] [--only=NAME ARGS]
+#   --quick: smaller counts (~1 min); --direct: clients talk to the helper
+#   itself; --unix: lighttpd reaches the helper over a unix socket (as the
+#   systemd units do) instead of loopback TCP; --only=lat 1000,100: one
+#   part (bench_<NAME> in bench.py) with its arguments.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
@@ -17,7 +21,9 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 chmod -R a+rX "$T"
 export CLOCHE_DB=$T/demo/cloche.db DEMO_DIR=$T/demo CLOCHE_ADDR=
 export SSE_HOST=127.0.0.1 SSE_PORT=$(free_port)
-spawn_group "$T/sse.log" build/cloche-sse --listen "127.0.0.1:$SSE_PORT" --no-daemon \
+LISTEN=127.0.0.1:$SSE_PORT
+case " $* " in *" --unix "*) LISTEN=unix:$T/sse.sock ;; esac
+spawn_group "$T/sse.log" build/cloche-sse --listen "$LISTEN" --socket-mode 0666 --no-daemon \
 	--max-streams 20000 --max-per-addr 20000 --pid-file "$T/sse.pid" >/dev/null
 
 # lighttpd from the repo's template, with room for thousands of streams.
@@ -26,9 +32,12 @@ export ASAN_OPTIONS= UBSAN_OPTIONS= PORT=$(free_port)
 mkdir -p "$RUNDIR"
 render conf/lighttpd.conf.in "$RUNDIR/lighttpd.conf" || exit 1
 sed -i 's/^server.max-connections = .*/server.max-connections = 16000\nserver.max-fds = 65000/' "$RUNDIR/lighttpd.conf"
+[ "${LISTEN#unix:}" != "$LISTEN" ] &&
+	sed -i "s|\"host\" => \"127.0.0.1\", \"port\" => $SSE_PORT|\"socket\" => \"$T/sse.sock\"|" "$RUNDIR/lighttpd.conf"
 spawn_group "$RUNDIR/stdout.log" lighttpd -D -f "$RUNDIR/lighttpd.conf" >/dev/null
 wait_http "http://127.0.0.1:$PORT/static/style.css" || exit 1
 for _ in $(seq 50); do [ -s "$T/sse.pid" ] && break; sleep 0.1; done
 
-SSE_URL=http://127.0.0.1:$SSE_PORT DASH_URL=http://127.0.0.1:$PORT SSE_PID=$(cat "$T/sse.pid") LIGHTTPD_RUNDIR=$RUNDIR \
+LIGHTTPD_PID=$(pgrep -f -n "lighttpd -D -f $RUNDIR/lighttpd.conf")
+SSE_URL=http://127.0.0.1:$SSE_PORT LIGHTTPD_PID=$LIGHTTPD_PID DASH_URL=http://127.0.0.1:$PORT SSE_PID=$(cat "$T/sse.pid") LIGHTTPD_RUNDIR=$RUNDIR \
 	timeout 900 /usr/bin/python3 tests/sse/bench.py "$@"
