@@ -610,6 +610,60 @@ static void test_pricing(void **state)
 	pricing_reset();
 }
 
+/* the runs lists' per-ID table: shared IDs once, new rows followed,
+ * money only when every agent with tokens has a price */
+static void test_run_tokens(void **state)
+{
+	struct tokcost t = {0};
+	char c[32];
+
+	(void)state;
+	unsetenv("CLOCHE_DASH_PRICES");
+	pricing_reset();
+	fixture(SCHEMA);
+	usage_runs_reset();
+	run("develop", "a1", "/p/one", "t1");
+	run("develop", "a2", "/p/two", "t2");
+	run("solo", "a3", "/p/one", "t1");
+	step("develop", "claude", 1000000, 50000, at(-S(60), 0, -1));
+	step("develop", "", 0, 0, "");
+	step("solo", "mystery", 10, 20, at(-S(60), 0, -1));
+	assert_int_equal(usage_run_tokens(store_get(), "develop", &t), 0);
+	assert_true(t.in == 1000000 && t.out == 50000);   /* once, not per runs row */
+	assert_int_equal(tokcost_fmt(&t, c, sizeof c), 0);  /* no table, no money */
+	assert_string_equal(c, "");
+	step("develop", "codex", 1000000, 0, at(-S(30), 0, -1));
+	step("develop", "claude", 0, 50000, at(-S(20), 0, -1));
+	assert_int_equal(usage_run_tokens(store_get(), "develop", &t), 0);
+	assert_true(t.in == 2000000 && t.out == 100000);  /* only the new rows read */
+	assert_int_equal(usage_run_tokens(store_get(), "nope", &t), 0);
+	assert_true(t.in == 0 && t.out == 0 && !t.unpriced);
+
+	setenv("CLOCHE_DASH_PRICES", "claude=3,15;codex=1,2", 1);
+	pricing_reset();
+	usage_runs_reset();
+	assert_int_equal(usage_run_tokens(store_get(), "develop", &t), 0);
+	assert_int_equal(tokcost_fmt(&t, c, sizeof c), 1);
+	assert_string_equal(c, "$5.50");                  /* 3 + 1.5 + 1 */
+	assert_int_equal(usage_run_tokens(store_get(), "solo", &t), 0);
+	assert_int_equal(t.unpriced, 1);
+	assert_int_equal(tokcost_fmt(&t, c, sizeof c), 0);
+
+	memset(&t, 0, sizeof t);                          /* tokcost by hand */
+	tokcost_add(&t, "mystery", 0, 0);                 /* no tokens: no harm */
+	tokcost_add(&t, "/usr/bin/claude", 1000000, 0);
+	assert_int_equal(t.unpriced, 0);
+	assert_int_equal(tokcost_fmt(&t, c, sizeof c), 1);
+	assert_string_equal(c, "$3.00");
+	tokcost_add(&t, "mystery", 1, 0);
+	assert_int_equal(tokcost_fmt(&t, c, sizeof c), 0);
+	memset(&t, 0, sizeof t);
+	assert_int_equal(tokcost_fmt(&t, c, sizeof c), 0);  /* nothing to price */
+	unsetenv("CLOCHE_DASH_PRICES");
+	pricing_reset();
+	usage_runs_reset();
+}
+
 /* a store without token columns (legacy): no usage, no error */
 static void test_legacy_store(void **state)
 {
@@ -644,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_reopen_and_replace),
 		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_pricing),
+		cmocka_unit_test(test_run_tokens),
 		cmocka_unit_test(test_legacy_store),
 	};
 	int rc;
