@@ -56,7 +56,10 @@ const struct cached *cache_find(const char *key, long long version, long long no
 
 		if (!s->key || strcmp(s->key, key) != 0)
 			continue;
-		if (s->version != version || (s->ttl && now_s - s->born >= s->ttl)) {
+		/* a body file removed behind our back (a tmp cleaner) would turn
+		 * every hit into the server's 404: render afresh instead */
+		if (s->version != version || (s->ttl && now_s - s->born >= s->ttl) ||
+		    (s->c.file && access(s->c.file, F_OK) != 0)) {
 			drop(s);
 			return NULL;
 		}

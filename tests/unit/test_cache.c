@@ -91,6 +91,23 @@ static void test_large_body_as_file(void **st)
 	cache_clear();
 }
 
+static void test_missing_file_is_a_miss(void **st)
+{
+	char *b = big_body(SENDFILE_MIN, 'w');
+	const struct cached *c;
+
+	(void)st;
+	setenv("CLOCHE_DASH_SENDFILE_DIR", DIR_, 1);
+	cache_put("/m?", 1, 1, 0, 200, "H: 1\r\n", b, SENDFILE_MIN, "\"e7\"");
+	c = cache_find("/m?", 1, 1);
+	assert_non_null(c);
+	assert_non_null(c->file);
+	unlink(c->file);
+	assert_null(cache_find("/m?", 1, 1));
+	cache_clear();
+	free(b);
+}
+
 static void test_clear_removes_files(void **st)
 {
 	size_t n = SENDFILE_MIN;
@@ -142,6 +159,7 @@ int main(void)
 		cmocka_unit_test(test_dead_files_swept),
 		cmocka_unit_test(test_large_body_as_file),
 		cmocka_unit_test(test_clear_removes_files),
+		cmocka_unit_test(test_missing_file_is_a_miss),
 	};
 	int rc;
 
