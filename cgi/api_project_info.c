@@ -64,7 +64,6 @@ void api_project_info(struct req *r)
 	jadd_int(o, "version", projinfo_version(p->dir));
 	free(img);
 	resp_json(r, 200, o);
-	/* Files and git can change without the store changing: one second. */
+	/* Files and git are in the cache key too (projstamp.h). */
 	r->cacheable = 1;
-	r->cache_ttl = 1;
 }

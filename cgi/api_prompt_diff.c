@@ -43,8 +43,7 @@ static void answer(struct req *r, const struct project *p, const char *file, con
 		resp_text(r, 404, "diff not available");
 	} else {
 		resp_plain_bytes(r, 200, out.p ? out.p : "", out.len);
-		r->cacheable = 1;
-		r->cache_ttl = 1;
+		r->cacheable = 1; /* files and HEAD are in the key */
 	}
 	buf_free(&out);
 }

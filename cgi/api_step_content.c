@@ -177,5 +177,7 @@ void api_step_content(struct req *r)
 		content(r, p->dir, s);
 	dsl_dir_free(&d);
 	r->cacheable = r->status == 200;
+	/* The stamp covers .cloche; a file("p") elsewhere in the project is
+	 * not in it, so copies stay fresh for two seconds only. */
 	r->cache_ttl = 2;
 }

@@ -12,7 +12,7 @@
 
 #define SLOTS 48
 #define MAX_BYTES (3u << 20)
-#define MAX_ENTRY (512u << 10)
+#define MAX_ENTRY (1u << 20)   /* /info on a long prompt history is ~0.6 MB */
 
 struct slot {
 	char *key;

@@ -17,6 +17,8 @@
 
 #define PAGE_CONTENT_CAP (256 * 1024)
 #define PAGE_HISTORY_MAX 100
+#define PAGE_TASKS_MAX 50
+#define PAGE_TTL 10
 
 /* The label as one URL segment after the API prefix. */
 static void api_url(struct req *r, const struct project *p)
@@ -200,23 +202,22 @@ static void release_form(struct req *r, const struct project *p, const struct ip
 	     "<button class=\"btn btn-secondary btn-sm\" type=\"submit\">Release</button></form>");
 }
 
-static void assigned_cell(struct req *r, const struct ip_task *t, long long now)
+/* The instant, with an empty span that project.js fills with "(5m ago)":
+ * relative text rendered here would make the page expire every minute. */
+static void assigned_cell(struct req *r, const struct ip_task *t)
 {
 	char shown[20];
-	struct buf ago = {0};
 
 	ts_display(shown, t->started_at);
 	h_text(r, shown);
 	if (t->started_ns) {
-		fmt_ago(&ago, now - t->started_ns);
-		H(r, " <span class=\"muted\">(");
-		h_text(r, buf_str(&ago));
-		H(r, ")</span>");
+		H(r, " <span class=\"muted ago\" data-at=\"");
+		h_int(r, t->started_ns / 1000000000LL);
+		H(r, "\"></span>");
 	}
-	buf_free(&ago);
 }
 
-static void inprogress_row(struct req *r, const struct project *p, const struct ip_task *t, long long now)
+static void inprogress_row(struct req *r, const struct project *p, const struct ip_task *t)
 {
 	H(r, "<tr><td class=\"mono\"><a href=\"");
 	H_URL(r, "/tasks/", t->id, "");
@@ -225,7 +226,7 @@ static void inprogress_row(struct req *r, const struct project *p, const struct 
 	H(r, "</a></td><td>");
 	h_text(r, t->title);
 	H(r, "</td><td><span class=\"badge badge-pending\">in-progress</span></td><td>");
-	assigned_cell(r, t, now);
+	assigned_cell(r, t);
 	H(r, "</td><td class=\"mono\">");
 	if (*t->run_id) {
 		H(r, "<a href=\"");
@@ -242,11 +243,35 @@ static void inprogress_row(struct req *r, const struct project *p, const struct 
 	H(r, "</td></tr>\n");
 }
 
+/* "?tasks=all" lists every in-progress task; by default the newest
+ * PAGE_TASKS_MAX, so that a project with hundreds of them keeps a page of
+ * reasonable weight. The rest are one link (and /api/.../tasks) away. */
+static size_t task_limit(struct req *r, size_t n)
+{
+	char *all = req_query(r, "tasks");
+	size_t lim = all && strcmp(all, "all") == 0 ? n : PAGE_TASKS_MAX;
+
+	free(all);
+	return n < lim ? n : lim;
+}
+
+static void more_tasks(struct req *r, const struct project *p, size_t shown, size_t n)
+{
+	if (shown == n)
+		return;
+	H(r, "<p class=\"muted panel-note\">The newest ");
+	h_int(r, (long long)shown);
+	H(r, " of ");
+	h_int(r, (long long)n);
+	H(r, " in-progress tasks. <a href=\"");
+	H_URL(r, "/projects/", p->label, "?tasks=all#in-progress-panel");
+	H(r, "\">Show all</a></p>\n");
+}
+
 static void inprogress_panel(struct req *r, struct store *s, const struct project *p)
 {
 	struct ip_tasks t;
-	long long now = now_ns();
-	size_t i;
+	size_t i, shown;
 
 	panel_open(r, "in-progress-panel", "In-progress Tasks");
 	if (tasks_inprogress(s, p->dir, &t) != 0) {
@@ -259,9 +284,11 @@ static void inprogress_panel(struct req *r, struct store *s, const struct projec
 	} else {
 		H(r, "<table class=\"runs-table\"><thead><tr><th>Task ID</th><th>Title</th><th>Status</th>"
 		     "<th>Assigned</th><th>Run</th><th><span class=\"sr-only\">Stale</span></th></tr></thead><tbody>\n");
-		for (i = 0; i < t.n; i++)
-			inprogress_row(r, p, &t.v[i], now);
+		shown = task_limit(r, t.n);
+		for (i = 0; i < shown; i++)
+			inprogress_row(r, p, &t.v[i]);
 		H(r, "</tbody></table>\n");
+		more_tasks(r, p, shown, t.n);
 	}
 	H(r, "<p class=\"muted panel-note\">From the store: tasks whose latest attempt is running. "
 	     "Stale: no run of that attempt is pending or running any more.</p>\n");
@@ -366,8 +393,10 @@ void page_project(struct req *r)
 	page_script(r, "project.js");
 	page_script(r, "workflows.js");
 	page_end(r);
-	/* Relative times, files and git: reuse for one second at most. With a
-	 * daemon address the upcoming list is live, so never reuse. */
+	/* Files and git are in the cache key (projstamp.h) and relative times
+	 * are drawn by project.js; only the usage windows move with the clock,
+	 * and usage.js refreshes that panel every 30 s anyway. With a daemon
+	 * address the upcoming list is live, so never reuse. */
 	r->cacheable = daemon_http_addr(r) == NULL;
-	r->cache_ttl = 1;
+	r->cache_ttl = PAGE_TTL;
 }

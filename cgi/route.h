@@ -23,5 +23,10 @@ enum route_result route_match(const struct route *tab, const char *method,
 int param_valid(const char *s, long n);
 
 extern const struct route ROUTES[];
+/* Responders whose answers depend on the project's files and git HEAD as
+ * well as on the store (NULL-terminated): their cache key carries the
+ * project's stamp (projstamp.h), so a file edit or a commit is seen at once. */
+extern const responder_fn FILE_ROUTES[];
+int route_uses_files(const struct route *t);
 
 #endif

@@ -43,3 +43,13 @@ const struct route ROUTES[] = {
 	{"POST", "/api/projects/{name}/tasks/{taskId}/release", act_release},
 	{NULL, NULL, NULL},
 };
+
+/* Answers that read .cloche files or git (see route.h). */
+const responder_fn FILE_ROUTES[] = {
+	page_project,
+	api_project_info,
+	api_prompt_diff,
+	api_workflows,
+	api_step_content,
+	NULL,
+};

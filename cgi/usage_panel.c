@@ -139,6 +139,5 @@ void usage_panel(struct req *r, const struct project *p)
 	H(r, "\">More usage history</a></p></div></section>\n");
 	usage_list_free(&h1);
 	usage_list_free(&d1);
-	if (r->cache_ttl == 0 || r->cache_ttl > 5)
-		r->cache_ttl = 5;
+	/* The windows move with the clock: the page bounds its cache TTL. */
 }

@@ -112,4 +112,35 @@
     ev.preventDefault();
     toggleDiff(t);
   });
+
+  // ---- relative times: span.ago[data-at=unix seconds] gets "(5m ago)" ----
+  // The server draws only the instant, so the cached page stays valid; the
+  // wording is cgi/timefmt.c fmt_ago's.
+  function plural(n, unit) { return n + ' ' + unit + (n === 1 ? '' : 's') + ' ago'; }
+
+  function ago(sec) {
+    var m = Math.floor(sec / 60);
+    if (m < 1) return '<1m ago';
+    if (m >= 1440) return plural(Math.floor(m / 1440), 'day');
+    if (m >= 60) return plural(Math.floor(m / 60), 'hour');
+    if (m < 3) return '1m ago';
+    if (m < 8) return '5m ago';
+    if (m < 13) return '10m ago';
+    if (m < 20) return '15m ago';
+    if (m < 38) return '30m ago';
+    if (m < 53) return '45m ago';
+    return '1 hour ago';
+  }
+
+  function drawAgo() {
+    var now = Date.now() / 1000;
+    var els = document.querySelectorAll('span.ago[data-at]');
+    for (var i = 0; i < els.length; i++) {
+      var at = parseInt(els[i].getAttribute('data-at'), 10);
+      if (!isNaN(at)) els[i].textContent = '(' + ago(Math.max(0, now - at)) + ')';
+    }
+  }
+
+  drawAgo();
+  setInterval(drawAgo, 30000);
 })();
