@@ -96,6 +96,8 @@ static void outer_start(struct livepos *p, const char *step)
 		find_status(fd, p->cursor, "step_started", step, &at, &after);
 		p->b = p->cursor = at;
 		close(fd);
+	} else {
+		p->b = p->cursor = 0; /* no file yet: the block will start it */
 	}
 	free(p->closing);
 	p->closing = NULL;
