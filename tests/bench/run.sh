@@ -29,6 +29,10 @@ URLS=(
 	"project             /projects/@PROJECT@"
 	"project-usage       /api/projects/@PROJECT@/usage"
 	"project-workflows   /api/projects/@PROJECT@/workflows"
+	"project-info        /api/projects/@PROJECT@/info"
+	"project-diff        /api/projects/@PROJECT@/info/prompt-diff?file=.cloche%2Fprompts%2Freview.md&sha=@PSHA@"
+	"project-tasks       /api/projects/@PROJECT@/tasks"
+	"project-content     /api/projects/@PROJECT@/workflows/main/steps/review/content"
 	"usage               /usage"
 	"api-usage           /api/usage?window_seconds=3600"
 )
@@ -53,6 +57,10 @@ if [ ! -f "$BENCH_DIR/cloche.db" ]; then
 	rm -rf "$BENCH_DIR" && mv "$BENCH_DIR.tmp" "$BENCH_DIR"
 fi
 STORE=$BENCH_DIR/cloche.db
+# gen_bench wrote the project paths under $BENCH_DIR.tmp: a link there lets
+# the project routes read the git repository and .cloche files.
+[ -e "$BENCH_DIR.tmp" ] || ln -sfn "$(basename "$BENCH_DIR")" "$BENCH_DIR.tmp"
+PSHA=$(git -C "$BENCH_DIR/projects/proj-00" log --format=%h -1 -- .cloche/prompts/review.md 2>/dev/null)
 # gen_bench writes absolute project paths: a moved BENCH_DIR still works
 # for the store-only routes measured here.
 
@@ -106,7 +114,7 @@ start_lighttpd lighttpd "" "$BIN" || { cat "$T/lighttpd/lighttpd-error.log"; exi
 
 LABEL=$(curl -s "$URL/api/projects" | $PY -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.load(sys.stdin)[0]["label"], safe=""))')
 RUNID=$($PY -c "import sqlite3,sys; c=sqlite3.connect('file:$STORE?mode=ro', uri=True); print(c.execute('SELECT id FROM runs ORDER BY pk DESC LIMIT 1').fetchone()[0])")
-subst() { local p=${1//@PROJECT@/$LABEL}; printf '%s' "${p//@RUN@/$RUNID}"; }
+subst() { local p=${1//@PROJECT@/$LABEL}; p=${p//@PSHA@/$PSHA}; printf '%s' "${p//@RUN@/$RUNID}"; }
 
 size=$(curl -s -o /dev/null -w '%{size_download}' "$URL/")
 head -c "$size" /dev/zero | tr '\0' 'x' >"$T/public/bench-static.txt"
