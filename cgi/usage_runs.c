@@ -142,7 +142,8 @@ static int read_rows(struct store *s, struct rtok *t)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT id, COALESCE(run_id,''), COALESCE(input_tokens,0), "
 					    "COALESCE(output_tokens,0), COALESCE(agent_name,'') "
-					    "FROM step_executions WHERE id > ?");
+					    "FROM step_executions WHERE id > ? "
+					    "AND (input_tokens != 0 OR output_tokens != 0)");
 	int rc;
 
 	if (!st)
