@@ -16,14 +16,15 @@ chmod 755 "$T"
 trap 'stop_all; rm -rf "$T"' EXIT
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-[ -x build/cloche-sse ] || { echo "build/cloche-sse missing (make)"; exit 1; }
+SSE_BIN=${SSE_BIN:-build/cloche-sse}   # another build to compare with
+[ -x "$SSE_BIN" ] || { echo "$SSE_BIN missing (make)"; exit 1; }
 /usr/bin/python3 tests/demo/gen_demo.py --out "$T/demo" >"$T/gen.log" 2>&1 || { cat "$T/gen.log"; exit 1; }
 chmod -R a+rX "$T"
 export CLOCHE_DB=$T/demo/cloche.db DEMO_DIR=$T/demo CLOCHE_ADDR=
 export SSE_HOST=127.0.0.1 SSE_PORT=$(free_port)
 LISTEN=127.0.0.1:$SSE_PORT
 case " $* " in *" --unix "*) LISTEN=unix:$T/sse.sock ;; esac
-spawn_group "$T/sse.log" build/cloche-sse --listen "$LISTEN" --socket-mode 0666 --no-daemon \
+spawn_group "$T/sse.log" "$SSE_BIN" --listen "$LISTEN" --socket-mode 0666 --no-daemon \
 	--max-streams 20000 --max-per-addr 20000 --pid-file "$T/sse.pid" >/dev/null
 
 # lighttpd from the repo's template, with room for thousands of streams.
