@@ -87,11 +87,14 @@ c.execute("PRAGMA journal_mode=WAL")
 c.execute("PRAGMA busy_timeout=5000")
 pk = c.execute("SELECT max(pk) FROM runs").fetchone()[0]
 orig = c.execute("SELECT state FROM runs WHERE pk=?", (pk,)).fetchone()[0]
+# Rewriting a value with itself does not change the data version: flip
+# between orig and another state so that every commit is a change.
+other = "pending" if orig == "running" else "running"
 flip = 0
 print("ready", flush=True)
 for line in sys.stdin:
     flip ^= 1
-    c.execute("UPDATE runs SET state=? WHERE pk=?", ("running" if flip else orig, pk))
+    c.execute("UPDATE runs SET state=? WHERE pk=?", (other if flip else orig, pk))
     print("done", flush=True)
 c.execute("UPDATE runs SET state=? WHERE pk=?", (orig, pk))
 EOF
