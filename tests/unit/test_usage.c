@@ -490,7 +490,9 @@ static void test_incremental_and_reference(void **state)
 	usage_list_free(&L);
 }
 
-/* Writes another store beside DB and renames it over DB (no WAL). */
+/* Writes another store beside DB and renames it over DB (no WAL). Its rows
+ * are stamped half an hour before the real clock, inside the 1 h window
+ * ending at NOW however slowly (ASan, a loaded machine) the tests run. */
 static void replace_store(void)
 {
 	char tmp[300];
@@ -504,10 +506,10 @@ static void replace_store(void)
 		"VALUES ('other', 'main', 'succeeded', '/p', 'a');"
 		"INSERT INTO step_executions (run_id, step_name, result, started_at, completed_at, "
 		"input_tokens, output_tokens, agent_name) VALUES ('other', 's', 'success', '', "
-		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 seconds'), 7, 0, 'codex');"
+		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1800 seconds'), 7, 0, 'codex');"
 		"INSERT INTO step_executions (run_id, step_name, result, started_at, completed_at, "
 		"input_tokens, output_tokens, agent_name) VALUES ('other', 's', 'success', '', "
-		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 seconds'), 7, 0, 'codex');", NULL, NULL, NULL),
+		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1800 seconds'), 7, 0, 'codex');", NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(w);
 	snprintf(tmp, sizeof tmp, "%s-wal", DB);
