@@ -263,7 +263,7 @@ void dispatch(char **env, write_fn w, void *ctx, read_fn rd, void *rctx)
 		ver = s->state == STORE_OK ? store_version(s) : 0;
 		cache_key(&r, &key);
 		if (ver)
-			projstamp_key(&r, &key); /* files and git HEAD, for project routes */
+			projstamp_key(&r, s, &key); /* files and git HEAD, for project routes */
 		if (ver && serve_cached(&r, buf_str(&key), ver, w, ctx)) {
 			buf_free(&key);
 			req_free(&r);

@@ -180,8 +180,10 @@ static void mix_git(struct hash *h, const char *dir)
 		snprintf(ref, sizeof ref, "%s", buf + 5);
 		snprintf(path, sizeof path, "%s/%s", gitdir, ref);
 		mix(h, buf, read_small(path, buf, sizeof buf));
-		snprintf(path, sizeof path, "%s/%s", common, ref);
-		mix(h, buf, read_small(path, buf, sizeof buf));
+		if (strcmp(common, gitdir) != 0) {
+			snprintf(path, sizeof path, "%s/%s", common, ref);
+			mix(h, buf, read_small(path, buf, sizeof buf));
+		}
 	}
 	snprintf(path, sizeof path, "%s/packed-refs", common);
 	mix_stat(h, path);
@@ -208,7 +210,7 @@ int route_uses_files(const struct route *t)
 	return 0;
 }
 
-void projstamp_key(struct req *r, struct buf *k)
+void projstamp_key(struct req *r, struct store *s, struct buf *k)
 {
 	const struct route *hit = NULL;
 	const struct projects *ps;
@@ -218,7 +220,7 @@ void projstamp_key(struct req *r, struct buf *k)
 	if (route_match(ROUTES, r->method, r, &hit, allow, sizeof allow) != ROUTE_OK ||
 	    !route_uses_files(hit) || r->nparam < 1)
 		return;
-	ps = projects_get(store_get());
+	ps = projects_get(s);
 	p = ps ? project_by_label(ps, r->param[0]) : NULL;
 	if (!p)
 		return;

@@ -14,11 +14,13 @@
  * and the git HEAD of the repository holding dir. Never 0. */
 unsigned long long projstamp(const char *dir);
 
-/* For a request routed to a project-file route (route_uses_files): appends
+/* For a request routed to a project-file route (route_uses_files), with
+ * the store s already read for this request (its version is current): appends
  * "#<stamp>" to the cache key k. Matches the route itself (r->param is
  * filled, the responder's own match redoes it). Nothing is appended for
  * other routes or unknown projects (those answers depend on the store
  * only). */
-void projstamp_key(struct req *r, struct buf *k);
+struct store;
+void projstamp_key(struct req *r, struct store *s, struct buf *k);
 
 #endif
