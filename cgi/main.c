@@ -4,6 +4,7 @@
  * answers one request. Subcommands (--check, --version) are for people. */
 #include "cli.h"
 #include "dispatch.h"
+#include "projstamp.h"
 #include <fcgiapp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -55,6 +56,7 @@ static int run_fastcgi(int sock)
 	signal(SIGPIPE, SIG_IGN);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, sock, 0) != 0)
 		return 1;
+	projwatch_enable();   /* long-lived: project stamps kept until inotify says */
 	while (!stopping && FCGX_Accept_r(&rq) >= 0) {
 		dispatch(rq.envp, fcgi_write, rq.out, fcgi_read, rq.in);
 		FCGX_Finish_r(&rq);

@@ -16,7 +16,25 @@
 
 struct hash {
 	unsigned long long h;
+	struct pw_dirs *seen;   /* when not NULL: the directories read go here */
 };
+
+/* Records a directory the stamp read, with which entries of it matter. */
+static void seen(struct hash *h, const char *path, enum pw_kind kind, const char *name)
+{
+	struct pw_dirs *c = h->seen;
+	struct stat st;
+
+	if (!c)
+		return;
+	if (c->n == PW_MAX || stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		c->unsure = 1;   /* a change there could go unnoticed */
+		return;
+	}
+	snprintf(c->d[c->n].path, sizeof c->d[c->n].path, "%s", path);
+	snprintf(c->d[c->n].name, sizeof c->d[c->n].name, "%s", name ? name : "");
+	c->d[c->n++].kind = kind;
+}
 
 static void mix(struct hash *h, const void *p, size_t n)
 {
@@ -72,7 +90,7 @@ static int ends_with(const char *s, const char *suffix)
  * Dockerfile and version, and the prompts and scripts directories. Logs,
  * activity.log and run output are left out: the daemon writes them all
  * the time, and nothing cached here shows them. */
-static int watched(const char *name)
+int projstamp_watched(const char *name)
 {
 	return ends_with(name, ".cloche") || strcmp(name, "Dockerfile") == 0 ||
 	       strcmp(name, "version") == 0 || strcmp(name, "prompts") == 0 ||
@@ -93,10 +111,11 @@ static void mix_dir(struct hash *h, const char *dir, int all)
 	mix_stat(h, dir);
 	if (!dp)
 		return;
+	seen(h, dir, all ? PW_ALL : PW_CLOCHE, NULL);
 	while ((d = readdir(dp)) && n++ < MAX_ENTRIES) {
 		if (d->d_name[0] == '.' && (!d->d_name[1] || (d->d_name[1] == '.' && !d->d_name[2])))
 			continue;
-		if (!all && !watched(d->d_name))
+		if (!all && !projstamp_watched(d->d_name))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, d->d_name);
 		if (!all && stat(path, &st) == 0 && S_ISDIR(st.st_mode) && !ends_with(d->d_name, ".cloche"))
@@ -152,6 +171,22 @@ static int find_gitdir(const char *dir, char *out, size_t cap)
 	}
 }
 
+/* A loose ref file: its directory, where a commit renames the new one in. */
+static void seen_ref(struct hash *h, const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	if (!h->seen)
+		return;
+	snprintf(dir, sizeof dir, "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	seen(h, dir, PW_NAME, slash + 1);
+}
+
 /* HEAD, and the branch it names: loose ref (in the work tree's git dir or
  * the common one) or packed-refs. A commit rewrites the loose ref through
  * a rename, so its bytes change; a checkout rewrites HEAD. */
@@ -164,6 +199,7 @@ static void mix_git(struct hash *h, const char *dir)
 		mix(h, "nogit", 5);
 		return;
 	}
+	seen(h, gitdir, PW_GIT, NULL);
 	snprintf(common, sizeof common, "%s", gitdir);
 	snprintf(path, sizeof path, "%s/commondir", gitdir);
 	if (read_small(path, buf, sizeof buf)) {
@@ -180,24 +216,37 @@ static void mix_git(struct hash *h, const char *dir)
 		snprintf(ref, sizeof ref, "%s", buf + 5);
 		snprintf(path, sizeof path, "%s/%s", gitdir, ref);
 		mix(h, buf, read_small(path, buf, sizeof buf));
+		seen_ref(h, path);
 		if (strcmp(common, gitdir) != 0) {
 			snprintf(path, sizeof path, "%s/%s", common, ref);
 			mix(h, buf, read_small(path, buf, sizeof buf));
+			seen_ref(h, path);
 		}
 	}
 	snprintf(path, sizeof path, "%s/packed-refs", common);
 	mix_stat(h, path);
+	if (strcmp(common, gitdir) != 0)
+		seen(h, common, PW_GIT, NULL);
 }
 
-unsigned long long projstamp(const char *dir)
+unsigned long long projstamp_dirs(const char *dir, struct pw_dirs *out)
 {
-	struct hash h = {1469598103934665603ULL};
+	struct hash h = {1469598103934665603ULL, out};
 	char path[PATH_MAX];
 
+	if (out) {
+		out->n = out->unsure = 0;
+		seen(&h, dir, PW_ROOT, NULL);
+	}
 	snprintf(path, sizeof path, "%s/.cloche", dir);
 	mix_dir(&h, path, 0);
 	mix_git(&h, dir);
 	return h.h ? h.h : 1;
+}
+
+unsigned long long projstamp(const char *dir)
+{
+	return projstamp_dirs(dir, NULL);
 }
 
 int route_uses_files(const struct route *t)
@@ -224,6 +273,6 @@ void projstamp_key(struct req *r, struct store *s, struct buf *k)
 	p = ps ? project_by_label(ps, r->param[0]) : NULL;
 	if (!p)
 		return;
-	snprintf(stamp, sizeof stamp, "#%016llx", projstamp(p->dir));
+	snprintf(stamp, sizeof stamp, "#%016llx", projwatch_stamp(p->dir));
 	buf_puts(k, stamp);
 }

@@ -3,7 +3,8 @@
  * version, the git HEAD or its branch), and stay put when only what they
  * do not show changes (logs, activity.log), or the cache would be stale or
  * useless. The git directory is laid out by hand: only HEAD and refs are
- * read. */
+ * read. Every test runs twice: on projstamp() itself and on the inotify-
+ * kept stamp of a FastCGI process (projwatch_stamp()). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include "projstamp.h"
 
 static char root[256], proj[300];
+static unsigned long long (*stamp)(const char *dir) = projstamp;
 
 static void put(const char *rel, const char *text)
 {
@@ -72,19 +75,19 @@ static int teardown(void **state)
 static unsigned long long later(void)
 {
 	usleep(20000);
-	return projstamp(proj);
+	return stamp(proj);
 }
 
 static void stable(void **state)
 {
 	(void)state;
-	assert_int_equal(projstamp(proj), projstamp(proj));
-	assert_true(projstamp(proj) != 0);
+	assert_int_equal(stamp(proj), stamp(proj));
+	assert_true(stamp(proj) != 0);
 }
 
 static void moves_with_files(void **state)
 {
-	unsigned long long s = projstamp(proj), t;
+	unsigned long long s = stamp(proj), t;
 
 	(void)state;
 	put("sub/.cloche/new.cloche", "workflow n {}\n");
@@ -106,14 +109,14 @@ static void moves_with_files(void **state)
 
 static void moves_with_git(void **state)
 {
-	unsigned long long s = projstamp(proj), t;
+	unsigned long long s = stamp(proj), t;
 
 	(void)state;
 	put(".git/refs/heads/main", "2222222222222222222222222222222222222222\n");
-	t = projstamp(proj);
+	t = stamp(proj);
 	assert_true(t != s);
 	put(".git/HEAD", "ref: refs/heads/other\n");
-	s = projstamp(proj);
+	s = stamp(proj);
 	assert_true(s != t);
 	put(".git/packed-refs", "3333333333333333333333333333333333333333 refs/heads/other\n");
 	t = later();
@@ -134,6 +137,52 @@ static void ignores_logs(void **state)
 	assert_int_equal(later(), s);
 }
 
+/* An in-place edit that keeps the size and, within one clock tick, the
+ * mtime: stat() cannot tell, inotify can. */
+static void watch_sees_same_stat_edit(void **state)
+{
+	struct timespec keep[2];
+	struct stat st;
+	char p[512];
+	unsigned long long s, raw;
+
+	(void)state;
+	snprintf(p, sizeof p, "%s/sub/.cloche/main.cloche", root);
+	s = stamp(proj);
+	raw = projstamp(proj);
+	assert_int_equal(stat(p, &st), 0);
+	keep[0] = st.st_atim;
+	keep[1] = st.st_mtim;
+	put("sub/.cloche/main.cloche", "workflow mAIN{}\n");
+	assert_int_equal(utimensat(AT_FDCWD, p, keep, 0), 0);
+	assert_int_equal(projstamp(proj), raw);     /* what stat() sees */
+	assert_true(stamp(proj) != s);
+}
+
+/* Cached: what the daemon and git write all the time (logs, the index,
+ * objects) does not even recompute the stamp; an edit does, once. */
+static void watch_keeps_stamp(void **state)
+{
+	unsigned long long s = stamp(proj);
+	long n = projwatch_computed();
+
+	(void)state;
+	assert_int_equal(stamp(proj), s);
+	put("sub/.cloche/logs/run-2.log", "line\n");
+	put("sub/.cloche/activity.log", "event\nevent\nevent\n");
+	put(".git/index", "index\n");
+	put(".git/ORIG_HEAD", "4444444444444444444444444444444444444444\n");
+	assert_int_equal(stamp(proj), s);
+	assert_int_equal(projwatch_computed(), n);
+	put("sub/.cloche/prompts/b.md", "new prompt\n");
+	assert_true(stamp(proj) != s);
+	assert_int_equal(projwatch_computed(), n + 1);
+	s = stamp(proj);
+	assert_int_equal(projwatch_computed(), n + 1);
+	put(".git/refs/heads/other", "5555555555555555555555555555555555555555\n");
+	assert_true(stamp(proj) != s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +191,17 @@ int main(void)
 		cmocka_unit_test(moves_with_git),
 		cmocka_unit_test(ignores_logs),
 	};
+	const struct CMUnitTest watched[] = {
+		cmocka_unit_test(stable),
+		cmocka_unit_test(moves_with_files),
+		cmocka_unit_test(moves_with_git),
+		cmocka_unit_test(ignores_logs),
+		cmocka_unit_test(watch_sees_same_stat_edit),
+		cmocka_unit_test(watch_keeps_stamp),
+	};
+	int fails = cmocka_run_group_tests_name("projstamp", tests, setup, teardown);
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	projwatch_enable();
+	stamp = projwatch_stamp;
+	return fails + cmocka_run_group_tests_name("projwatch", watched, setup, teardown);
 }
