@@ -464,6 +464,7 @@ static int read_steps(struct store *s, struct udb *d)
 	static char sql[400];
 	sqlite3_stmt *st;
 	size_t first = d->nrec;
+	long rows = 0;
 	int rc;
 
 	snprintf(sql, sizeof sql, "SELECT id, COALESCE(run_id,''), %s, COALESCE(completed_at,'') "
@@ -475,11 +476,14 @@ static int read_steps(struct store *s, struct udb *d)
 	sqlite3_bind_int64(st, 1, d->last_step);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		d->last_step = sqlite3_column_int64(st, 0);
-		snprintf(d->chk_step, sizeof d->chk_step, "%s", text(st, 1));
+		rows++;
 		add_step(d, text(st, 1), sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
 			 text(st, 4), text(st, 5));
 	}
 	sqlite3_finalize(st);
+	/* add_step() left the last row's run ID in last_hit; copied once, not per row */
+	if (rows && d->last_hit > 0)
+		snprintf(d->chk_step, sizeof d->chk_step, "%s", d->run.s[d->last_hit - 1]);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, rc);
 	/* New rows are nearly in time order already; a full sort only on builds. */

@@ -152,6 +152,25 @@ git_answer() {
 	awk -v a="$a" 'BEGIN { printf "%.1f\n", a * 1000 }'
 }
 
+# same_size_static BYTES: SS_LAST = req/s of a static file of about that
+# size (within 25 %; measured once per size class and remembered), shown
+# beside the issues' ratio for a body much smaller or larger than /.
+SS_SIZES=() SS_RPS=() SS_LAST=0
+same_size_static() {
+	local want=$1 i f
+	for i in "${!SS_SIZES[@]}"; do
+		if awk -v a="${SS_SIZES[$i]}" -v b="$want" 'BEGIN { exit !(a >= b * 0.8 && a <= b * 1.25) }'; then
+			SS_LAST=${SS_RPS[$i]}
+			return
+		fi
+	done
+	f=bench-static-$want.txt
+	head -c "$want" /dev/zero | tr '\0' 'x' >"$T/public/$f"
+	read -r SS_LAST _ < <(wrk_run "/static/$f")
+	SS_SIZES+=("$want")
+	SS_RPS+=("$SS_LAST")
+}
+
 # Resident memory of the FastCGI responders: "max total count" in kB.
 responder_rss() {
 	local pid kb max=0 total=0 n=0
@@ -179,7 +198,7 @@ echo "bench store: $STORE ($(du -h "$STORE" | cut -f1)); $(nproc) cores; wrk -t$
 echo "measuring static ($size bytes, same size as /) ..."
 read -r srps sp50 sp99 serr < <(wrk_run /static/bench-static.txt)
 
-fmt="%-16s %-34s %9s %7s %8s %8s %10s %9s %8s %s\n"
+fmt="%-16s %-34s %9s %7s %8s %8s %8s %10s %9s %8s %s\n"
 rows=()
 # Issue 3's bench is / and /api/projects alone: they go first, and the
 # responders' memory is read right after them, before any other route
@@ -197,20 +216,27 @@ for entry in "${URLS[@]}"; do
 	ga=-
 	[[ $name == project* ]] && ga=$(git_answer "$path")
 	read -r rps p50 p99 err < <(wrk_run "$path")
-	rows+=("$name|$path|$rps|$p50|$p99|$fa|$fc|$ga|$err")
+	bytes=$(curl -s -o /dev/null -w '%{size_download}' "$URL$path")
+	srel=-
+	if awk -v a="$bytes" -v b="$size" 'BEGIN { exit !(a > b * 1.25 || a < b * 0.8) }'; then
+		same_size_static "$bytes"
+		srel=$(awk -v a="$rps" -v b="$SS_LAST" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+	fi
+	rows+=("$name|$path|$rps|$p50|$p99|$fa|$fc|$ga|$err|$bytes|$srel")
 done
 [ -n "$rss3" ] || rss3=$(responder_rss)
 read -r rss_max rss_total nproc_ < <(responder_rss)
 read -r rss3_max rss3_total rss3_n <<<"$rss3"
 
 echo
-printf "$fmt" URL path "req/s" ratio "p50 ms" "p99 ms" "1st ms*" "cached" "git ms*" verdict
-printf "$fmt" static "/static/bench-static.txt" "$srps" "1.00" "$sp50" "$sp99" - - - "$([ "$serr" = 0 ] || echo "errors: $serr")"
+printf "$fmt" URL path "req/s" ratio "ratio**" "p50 ms" "p99 ms" "1st ms*" "cached" "git ms*" verdict
+printf "$fmt" static "/static/bench-static.txt" "$srps" "1.00" - "$sp50" "$sp99" - - - "$([ "$serr" = 0 ] || echo "errors: $serr")"
 miss=0
 for r in "${rows[@]}"; do
-	IFS='|' read -r name path rps p50 p99 fa fc ga err <<<"$r"
+	IFS='|' read -r name path rps p50 p99 fa fc ga err bytes srel <<<"$r"
 	ratio=$(awk -v a="$rps" -v b="$srps" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
 	verdict=ok
+	# the issues' ratio: to the static file of the size of /
 	awk -v r="$ratio" 'BEGIN { exit !(r < 0.5) }' && verdict="MISS ratio"
 	if [ "$name" = index ] || [ "$name" = api-projects ]; then
 		awk -v p="$p99" 'BEGIN { exit !(p >= 20) }' && verdict="${verdict/ok/MISS} p99"
@@ -218,7 +244,12 @@ for r in "${rows[@]}"; do
 	[ "$ga" != - ] && awk -v g="$ga" 'BEGIN { exit !(g >= 150) }' && verdict="${verdict/ok/MISS} git"
 	[ "$err" != 0 ] && verdict="$verdict, $err errors"
 	[ "$verdict" = ok ] || miss=1
-	printf "$fmt" "$name" "$path" "$rps" "$ratio" "$p50" "$p99" "$fa" "$fc" "$ga" "$verdict"
+	printf "$fmt" "$name" "$path" "$rps" "$ratio" "$srel" "$p50" "$p99" "$fa" "$fc" "$ga" "$verdict"
+done
+echo "** for information: ratio to a static file of the answer's own size, where it differs from / by"
+echo "   more than 25 % (the targets use the ratio to the static file of the size of /)"
+for i in "${!SS_SIZES[@]}"; do
+	printf "   static of %s bytes: %s req/s\n" "${SS_SIZES[$i]}" "${SS_RPS[$i]}"
 done
 echo "* 1st ms: one request right after the store changed (a daemon commit: nothing cached); cached: the next one;"
 echo "  git ms: one request right after a commit to the project's repository (5,000 commits)"
