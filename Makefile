@@ -27,7 +27,7 @@ CFLAGS  += -std=gnu11 $(OPT) -Wall -Wextra -Werror -Wno-format-truncation -D_GNU
 	   -DCLOCHE_DEFAULT_CONFIG='"$(CONFIG_FILE)"' -DCLOCHE_DEFAULT_PUBLIC='"$(SHAREDIR)"' \
 	   -Icgi -Isse-helper -I$(BUILD)/gen
 LDFLAGS += $(SANFLAGS)
-LIBS    := -lfcgi -lsqlite3 -ljson-c -lgit2 -lprotobuf-c -lnghttp2 -lm
+LIBS    := -lfcgi -lsqlite3 -ljson-c -lgit2 -lprotobuf-c -lnghttp2 -lz -lm
 SSE_LIBS := $(LIBS) -levent
 
 CGI_SRC  := $(wildcard cgi/*.c)

@@ -1,5 +1,6 @@
 #include "dispatch.h"
 #include "cache.h"
+#include "gzip.h"
 #include "projstamp.h"
 #include "resp.h"
 #include "route.h"
@@ -167,11 +168,23 @@ static int serve_cached(struct req *r, const char *key, long long ver, write_fn 
 	return 1;
 }
 
-static void respond(struct req *r, const char *key, long long ver, write_fn w, void *ctx)
+/* A body worth compressing says so in Vary either way, so that shared
+ * caches keep the two apart; it is compressed when the client asked. */
+static void maybe_gzip(struct req *r, int gz)
+{
+	if (r->status != 200 || !gz_worth(r->ctype, r->body.len))
+		return;
+	resp_header(r, "Vary", "Accept-Encoding");
+	if (gz && gz_body(&r->body) == 0)
+		resp_header(r, "Content-Encoding", "gzip");
+}
+
+static void respond(struct req *r, const char *key, long long ver, int gz, write_fn w, void *ctx)
 {
 	char etag[24] = "";
 	struct buf head = {0};
 
+	maybe_gzip(r, gz);
 	if (r->cacheable && r->status == 200)
 		snprintf(etag, sizeof etag, "\"%016llx\"", fnv1a(r->body.p ? r->body.p : "", r->body.len));
 	build_head(r, &head, etag);
@@ -240,7 +253,7 @@ void dispatch(char **env, write_fn w, void *ctx, read_fn rd, void *rctx)
 	struct req r;
 	struct buf key = {0};
 	long long ver = 0;
-	int get;
+	int get, gz;
 
 	req_init(&r, env);
 	store_begin_request();
@@ -251,12 +264,13 @@ void dispatch(char **env, write_fn w, void *ctx, read_fn rd, void *rctx)
 	else if (read_body(&r, rd, rctx) != 0)
 		resp_error(&r, 413, "request body too large");
 	if (r.status != 200) {
-		respond(&r, NULL, 0, w, ctx);
+		respond(&r, NULL, 0, 0, w, ctx);
 		req_free(&r);
 		return;
 	}
 	form_method(&r);
 	get = !is_state_changing(r.method);
+	gz = get && gz_accepted(req_env(&r, "HTTP_ACCEPT_ENCODING"));
 	if (get) {
 		struct store *s = store_get();
 
@@ -264,6 +278,8 @@ void dispatch(char **env, write_fn w, void *ctx, read_fn rd, void *rctx)
 		cache_key(&r, &key);
 		if (ver)
 			projstamp_key(&r, s, &key); /* files and git HEAD, for project routes */
+		if (gz)
+			buf_puts(&key, "#gzip");
 		if (ver && serve_cached(&r, buf_str(&key), ver, w, ctx)) {
 			buf_free(&key);
 			req_free(&r);
@@ -273,7 +289,7 @@ void dispatch(char **env, write_fn w, void *ctx, read_fn rd, void *rctx)
 	route(&r);
 	if (!get || !ver)
 		r.cacheable = 0;
-	respond(&r, get && ver ? buf_str(&key) : NULL, ver, w, ctx);
+	respond(&r, get && ver ? buf_str(&key) : NULL, ver, gz, w, ctx);
 	buf_free(&key);
 	req_free(&r);
 	give_back_memory(ver);

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PKGS=(
 	build-essential gcc make pkg-config git curl ca-certificates procps iproute2
-	libfcgi-dev libsqlite3-dev libjson-c-dev libgit2-dev libcmocka-dev
+	libfcgi-dev libsqlite3-dev libjson-c-dev libgit2-dev libcmocka-dev zlib1g-dev
 	libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libevent-dev
 	lighttpd lighttpd-modules-lua nginx-light spawn-fcgi
 	clang libclang-rt-14-dev

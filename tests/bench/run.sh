@@ -32,12 +32,14 @@ URLS=(
 	"project-usage       /api/projects/@PROJECT@/usage"
 	"project-workflows   /api/projects/@PROJECT@/workflows"
 	"project-info        /api/projects/@PROJECT@/info"
+	"project-info-gzip   /api/projects/@PROJECT@/info"
 	"project-diff        /api/projects/@PROJECT@/info/prompt-diff?file=.cloche%2Fprompts%2Freview.md&sha=@PSHA@"
 	"project-tasks       /api/projects/@PROJECT@/tasks"
 	"project-content     /api/projects/@PROJECT@/workflows/main/steps/review/content"
 	"usage               /usage"
 	"api-usage           /api/usage?window_seconds=3600"
 )
+# A name ending in -gzip sends "Accept-Encoding: gzip", as browsers do.
 # -----------------------------------------------------------------------------
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -125,9 +127,12 @@ size=$(curl -s -o /dev/null -w '%{size_download}' "$URL/")
 head -c "$size" /dev/zero | tr '\0' 'x' >"$T/public/bench-static.txt"
 
 # wrk_run PATH → "rps p50_ms p99_ms errors"
+# AE: an Accept-Encoding header to send (set per URL below), or empty.
+AE=
 wrk_run() {
-	curl -s -o /dev/null "$URL$1"
-	wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency --timeout 5s "$URL$1" >"$T/wrk.out" 2>&1
+	curl -s -o /dev/null ${AE:+-H "Accept-Encoding: $AE"} "$URL$1"
+	wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency --timeout 5s ${AE:+-H "Accept-Encoding: $AE"} \
+		"$URL$1" >"$T/wrk.out" 2>&1
 	awk '
 		function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
 		/Requests\/sec:/ { rps = $2 }
@@ -146,7 +151,7 @@ git_answer() {
 	local a
 	printf 'bench edit %s\n' "$RANDOM" >>"$GITP/.cloche/prompts/review.md"
 	git -C "$GITP" -c user.name=bench -c user.email=bench@localhost commit -qam "bench edit" >/dev/null 2>&1
-	a=$(curl -s -o /dev/null -w '%{time_total}' "$URL$1")
+	a=$(curl -s -o /dev/null -w '%{time_total}' ${AE:+-H "Accept-Encoding: $AE"} "$URL$1")
 	git -C "$GITP" reset -q --hard HEAD~1 >/dev/null 2>&1
 	curl -s -o /dev/null "$URL$1"
 	awk -v a="$a" 'BEGIN { printf "%.1f\n", a * 1000 }'
@@ -189,8 +194,8 @@ responder_rss() {
 first_answer() {
 	local a b
 	commit
-	a=$(curl -s -o /dev/null -w '%{time_total}' "$URL$1")
-	b=$(curl -s -o /dev/null -w '%{time_total}' "$URL$1")
+	a=$(curl -s -o /dev/null -w '%{time_total}' ${AE:+-H "Accept-Encoding: $AE"} "$URL$1")
+	b=$(curl -s -o /dev/null -w '%{time_total}' ${AE:+-H "Accept-Encoding: $AE"} "$URL$1")
 	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f %.1f\n", a * 1000, b * 1000 }'
 }
 
@@ -211,12 +216,15 @@ for entry in "${URLS[@]}"; do
 		rss3=$(responder_rss)
 	fi
 	path=$(subst "$path")
-	echo "measuring $name ($path) ..."
+	AE=
+	[[ $name == *-gzip ]] && AE=gzip
+	echo "measuring $name ($path${AE:+, Accept-Encoding: $AE}) ..."
 	read -r fa fc < <(first_answer "$path")
 	ga=-
 	[[ $name == project* ]] && ga=$(git_answer "$path")
 	read -r rps p50 p99 err < <(wrk_run "$path")
-	bytes=$(curl -s -o /dev/null -w '%{size_download}' "$URL$path")
+	bytes=$(curl -s -o /dev/null -w '%{size_download}' ${AE:+-H "Accept-Encoding: $AE"} "$URL$path")
+	AE=
 	srel=-
 	if awk -v a="$bytes" -v b="$size" 'BEGIN { exit !(a > b * 1.25 || a < b * 0.8) }'; then
 		same_size_static "$bytes"
