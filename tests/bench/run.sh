@@ -189,21 +189,24 @@ responder_rss() {
 	echo "$max $total $n"
 }
 
-# first_answer PATH → ms of one request right after a store commit, and
-# of the next (cached) one.
+# first_answer PATH → ms of: the first request to the route (in a fresh
+# process: its models are built, once per process), one right after a
+# store commit (what a daemon write costs a warm process), and the next
+# (cached) one. Sequential requests go to the same idle responder.
 first_answer() {
-	local a b
-	commit
+	local a b c
 	a=$(curl -s -o /dev/null -w '%{time_total}' ${AE:+-H "Accept-Encoding: $AE"} "$URL$1")
+	commit
 	b=$(curl -s -o /dev/null -w '%{time_total}' ${AE:+-H "Accept-Encoding: $AE"} "$URL$1")
-	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f %.1f\n", a * 1000, b * 1000 }'
+	c=$(curl -s -o /dev/null -w '%{time_total}' ${AE:+-H "Accept-Encoding: $AE"} "$URL$1")
+	awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { printf "%.1f %.1f %.1f\n", a * 1000, b * 1000, c * 1000 }'
 }
 
 echo "bench store: $STORE ($(du -h "$STORE" | cut -f1)); $(nproc) cores; wrk -t$THREADS -c$CONNS -d${DURATION}s"
 echo "measuring static ($size bytes, same size as /) ..."
 read -r srps sp50 sp99 serr < <(wrk_run /static/bench-static.txt)
 
-fmt="%-16s %-34s %9s %7s %8s %8s %8s %10s %9s %8s %s\n"
+fmt="%-16s %-34s %9s %7s %8s %8s %8s %8s %10s %9s %8s %s\n"
 rows=()
 # Issue 3's bench is / and /api/projects alone: they go first, and the
 # responders' memory is read right after them, before any other route
@@ -219,7 +222,7 @@ for entry in "${URLS[@]}"; do
 	AE=
 	[[ $name == *-gzip ]] && AE=gzip
 	echo "measuring $name ($path${AE:+, Accept-Encoding: $AE}) ..."
-	read -r fa fc < <(first_answer "$path")
+	read -r fcold fa fc < <(first_answer "$path")
 	ga=-
 	[[ $name == project* ]] && ga=$(git_answer "$path")
 	read -r rps p50 p99 err < <(wrk_run "$path")
@@ -230,18 +233,18 @@ for entry in "${URLS[@]}"; do
 		same_size_static "$bytes"
 		srel=$(awk -v a="$rps" -v b="$SS_LAST" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
 	fi
-	rows+=("$name|$path|$rps|$p50|$p99|$fa|$fc|$ga|$err|$bytes|$srel")
+	rows+=("$name|$path|$rps|$p50|$p99|$fa|$fc|$ga|$err|$bytes|$srel|$fcold")
 done
 [ -n "$rss3" ] || rss3=$(responder_rss)
 read -r rss_max rss_total nproc_ < <(responder_rss)
 read -r rss3_max rss3_total rss3_n <<<"$rss3"
 
 echo
-printf "$fmt" URL path "req/s" ratio "ratio**" "p50 ms" "p99 ms" "1st ms*" "cached" "git ms*" verdict
-printf "$fmt" static "/static/bench-static.txt" "$srps" "1.00" - "$sp50" "$sp99" - - - "$([ "$serr" = 0 ] || echo "errors: $serr")"
+printf "$fmt" URL path "req/s" ratio "ratio**" "p50 ms" "p99 ms" "cold ms*" "1st ms*" "cached" "git ms*" verdict
+printf "$fmt" static "/static/bench-static.txt" "$srps" "1.00" - "$sp50" "$sp99" - - - - "$([ "$serr" = 0 ] || echo "errors: $serr")"
 miss=0
 for r in "${rows[@]}"; do
-	IFS='|' read -r name path rps p50 p99 fa fc ga err bytes srel <<<"$r"
+	IFS='|' read -r name path rps p50 p99 fa fc ga err bytes srel fcold <<<"$r"
 	ratio=$(awk -v a="$rps" -v b="$srps" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
 	verdict=ok
 	# the issues' ratio: to the static file of the size of /
@@ -252,14 +255,15 @@ for r in "${rows[@]}"; do
 	[ "$ga" != - ] && awk -v g="$ga" 'BEGIN { exit !(g >= 150) }' && verdict="${verdict/ok/MISS} git"
 	[ "$err" != 0 ] && verdict="$verdict, $err errors"
 	[ "$verdict" = ok ] || miss=1
-	printf "$fmt" "$name" "$path" "$rps" "$ratio" "$srel" "$p50" "$p99" "$fa" "$fc" "$ga" "$verdict"
+	printf "$fmt" "$name" "$path" "$rps" "$ratio" "$srel" "$p50" "$p99" "$fcold" "$fa" "$fc" "$ga" "$verdict"
 done
 echo "** for information: ratio to a static file of the answer's own size, where it differs from / by"
 echo "   more than 25 % (the targets use the ratio to the static file of the size of /)"
 for i in "${!SS_SIZES[@]}"; do
 	printf "   static of %s bytes: %s req/s\n" "${SS_SIZES[$i]}" "${SS_RPS[$i]}"
 done
-echo "* 1st ms: one request right after the store changed (a daemon commit: nothing cached); cached: the next one;"
+echo "* cold ms: the route's first request (its models built in that process, once); 1st ms: one request right"
+echo "  after the store changed (a daemon commit: nothing cached; the same process); cached: the next one;"
 echo "  git ms: one request right after a commit to the project's repository (5,000 commits)"
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 rss_verdict=ok
