@@ -47,7 +47,12 @@ struct client *client_new(struct evhttp_request *req, const char *addr)
 	if (!c)
 		return NULL;
 	c->req = req;
+	c->skip_off = -1;
 	c->con = evhttp_request_get_connection(req);
+	/* The connection keeps its bufferevent (and its output queue) for
+	 * its whole life, and we are told before it goes (on_close). */
+	c->wq = bufferevent_get_output(evhttp_connection_get_bufferevent(c->con));
+	c->fd = bufferevent_getfd(evhttp_connection_get_bufferevent(c->con));
 	snprintf(c->addr, sizeof c->addr, "%s", addr);
 	c->next = g_clients;
 	if (g_clients)
@@ -56,8 +61,7 @@ struct client *client_new(struct evhttp_request *req, const char *addr)
 	g_nclients++;
 	evhttp_connection_set_closecb(c->con, on_close, c);
 	/* Events are small and must not wait for an ACK (Nagle). */
-	setsockopt(bufferevent_getfd(evhttp_connection_get_bufferevent(c->con)), IPPROTO_TCP, TCP_NODELAY,
-		   &(int){1}, sizeof(int));
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
 	evhttp_add_header(h, "Content-Type", "text/event-stream");
 	evhttp_add_header(h, "Cache-Control", "no-cache");
 	evhttp_add_header(h, "Connection", "keep-alive");
@@ -89,60 +93,93 @@ static void on_close(struct evhttp_connection *con, void *arg)
 
 size_t client_queued(const struct client *c)
 {
-	struct bufferevent *bev = evhttp_connection_get_bufferevent(c->con);
-
-	return bev ? evbuffer_get_length(bufferevent_get_output(bev)) : 0;
+	return evbuffer_get_length(c->wq);
 }
 
 /* Writes an event straight to the socket when nothing is queued before
  * it: one send() instead of queueing it for the next loop turn, where
  * libevent would arm EV_WRITE (epoll_ctl), writev, and disarm it again
  * (epoll_ctl): with 1,000 viewers of a line that was most of the helper's
- * time and of the latency. 1 = all written; 0 = nothing written (the
- * caller queues it as usual); a partial write queues the rest itself. */
-static int send_now(struct client *c, const struct buf *b)
+ * time and of the latency. iov holds the bytes as they go on the wire
+ * (chunk framing included). 1 = all written or the rest queued; 0 =
+ * nothing written (the caller queues it as usual). */
+static int send_now(struct client *c, struct iovec *iov, int k)
 {
-	struct bufferevent *bev = evhttp_connection_get_bufferevent(c->con);
-	char hdr[24];
-	struct iovec iov[3];
 	struct msghdr mh = {0};
-	size_t total = 0, i;
+	size_t total = 0, skip;
 	ssize_t n;
-	int k = 0;
+	int i;
 
-	if (!bev || evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+	if (evbuffer_get_length(c->wq) != 0)
 		return 0;
-	if (c->chunked) {
-		iov[k++] = (struct iovec){hdr, (size_t)snprintf(hdr, sizeof hdr, "%zx\r\n", b->len)};
+	if (k == 1) {
+		n = send(c->fd, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	} else {
+		mh.msg_iov = iov;
+		mh.msg_iovlen = (size_t)k;
+		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	}
-	iov[k++] = (struct iovec){b->p, b->len};
-	if (c->chunked)
-		iov[k++] = (struct iovec){(char *)"\r\n", 2};
-	mh.msg_iov = iov;
-	mh.msg_iovlen = (size_t)k;
-	n = sendmsg(bufferevent_getfd(bev), &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n <= 0)
 		return 0;
-	for (i = 0; i < (size_t)k; i++) {
-		size_t skip = (size_t)n - total < iov[i].iov_len ? (size_t)n - total : iov[i].iov_len;
-
-		if (total + iov[i].iov_len > (size_t)n)
-			bufferevent_write(bev, (char *)iov[i].iov_base + skip, iov[i].iov_len - skip);
+	for (i = 0; i < k; i++) {
+		skip = (size_t)n - total < iov[i].iov_len ? (size_t)n - total : iov[i].iov_len;
+		if (skip < iov[i].iov_len)
+			evbuffer_add(c->wq, (char *)iov[i].iov_base + skip, iov[i].iov_len - skip);
 		total += skip;
 	}
 	return 1;
 }
 
-void client_send(struct client *c, const struct buf *b)
+/* The reply's bytes before any framing went to evhttp's queue, which
+ * adds the chunk framing itself. */
+static void queue_raw(struct client *c, const char *p, size_t n)
 {
-	struct evbuffer *eb;
+	struct evbuffer *eb = evbuffer_new();
 
-	if (!b->len || c->ending || send_now(c, b))
-		return;
-	eb = evbuffer_new();
-	evbuffer_add(eb, b->p, b->len);
+	evbuffer_add(eb, p, n);
 	evhttp_send_reply_chunk(c->req, eb);
 	evbuffer_free(eb);
+}
+
+void client_send(struct client *c, const struct buf *b)
+{
+	char hdr[24];
+	struct iovec iov[3];
+	int k = 0;
+
+	if (!b->len || c->ending)
+		return;
+	if (c->chunked)
+		iov[k++] = (struct iovec){hdr, (size_t)snprintf(hdr, sizeof hdr, "%zx\r\n", b->len)};
+	iov[k++] = (struct iovec){b->p, b->len};
+	if (c->chunked)
+		iov[k++] = (struct iovec){(char *)"\r\n", 2};
+	if (!send_now(c, iov, k))
+		queue_raw(c, b->p, b->len);
+}
+
+void client_send_wire(struct client *c, struct wire *w)
+{
+	struct iovec iov;
+	char hdr[24];
+
+	if (!w->raw.len || c->ending)
+		return;
+	if (c->chunked && !w->chunk.len) {
+		snprintf(hdr, sizeof hdr, "%zx\r\n", w->raw.len);
+		buf_puts(&w->chunk, hdr);
+		buf_put(&w->chunk, w->raw.p, w->raw.len);
+		buf_puts(&w->chunk, "\r\n");
+	}
+	iov = c->chunked ? (struct iovec){w->chunk.p, w->chunk.len} : (struct iovec){w->raw.p, w->raw.len};
+	if (!send_now(c, &iov, 1))
+		queue_raw(c, w->raw.p, w->raw.len);
+}
+
+void wire_free(struct wire *w)
+{
+	buf_free(&w->raw);
+	buf_free(&w->chunk);
 }
 
 /* The last event went out: finish the chunked reply. The connection may
@@ -201,9 +238,9 @@ static void send_done(struct client *c, const char *state, long long id)
  * follow the run (they share a position, so they share the parser state). */
 static int take_batch(struct client *c, struct batch *b)
 {
-	if (!b || !b->valid || c->pos != b->from || client_queued(c) + b->out.len >= PUMP_HIGH)
+	if (!b || !b->valid || c->pos != b->from || client_queued(c) + b->out.raw.len >= PUMP_HIGH)
 		return 0;
-	client_send(c, &b->out);
+	client_send_wire(c, &b->out);
 	c->pos = b->to;
 	*c->st = b->st;
 	if (c->feed->final)
@@ -258,7 +295,7 @@ void client_pump_batch(struct client *c, struct batch *b)
 			b->to = c->pos;
 			b->st = *c->st;
 			if (out.len)
-				buf_put(&b->out, out.p, out.len);
+				buf_put(&b->out.raw, out.p, out.len);
 		}
 		client_send(c, &out);
 		if (f->final)
@@ -274,14 +311,14 @@ void client_pump(struct client *c)
 
 void clients_heartbeat(void)
 {
-	struct buf ka = {0};
+	struct wire ka = {0};
 	struct client *c;
 
-	buf_puts(&ka, ": keepalive\n\n");
+	buf_puts(&ka.raw, ": keepalive\n\n");
 	for (c = g_clients; c; c = c->next)
 		if (!c->draining)
-			client_send(c, &ka);
-	buf_free(&ka);
+			client_send_wire(c, &ka);
+	wire_free(&ka);
 }
 
 /* A client whose socket stayed full for --stall seconds is cut: its

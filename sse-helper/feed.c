@@ -139,7 +139,7 @@ static void feed_wake(struct feed *f)
 		nx = c->fnext;
 		client_pump_batch(c, &b);
 	}
-	buf_free(&b.out);
+	wire_free(&b.out);
 	if (--f->nviewers == 0)
 		feed_free(f);
 }

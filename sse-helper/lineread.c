@@ -1,6 +1,7 @@
 #include "lineread.h"
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BLK 65536
@@ -127,4 +128,16 @@ int lread_tail(int fd, int at_eof_ok, long long keep, long long *total, long lon
 	logline_free(&l);
 	lread_done(&r);
 	return rc < 0 ? -1 : 0;
+}
+
+int lread_line_start(int fd, long long off)
+{
+	struct stat sb;
+	char c;
+
+	if (off == 0)
+		return 1;
+	if (fd < 0 || off < 0 || fstat(fd, &sb) != 0 || off > sb.st_size)
+		return 0;
+	return pread(fd, &c, 1, off - 1) == 1 && c == '\n';
 }

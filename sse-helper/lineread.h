@@ -26,6 +26,9 @@ void lread_done(struct lread *r);
 int lread_line(struct lread *r, long long off, int at_eof_ok, const char **s, size_t *n,
 	       long long *full, long long *next);
 
+/* 1 when off is where a line starts in the file (0, or just after a LF). */
+int lread_line_start(int fd, long long off);
+
 /* The parser state at offset upto, from a quick pass over [0, upto) that
  * looks only at the markers (no JSON parsing). 0 ok, -1 read error. */
 int lread_state(int fd, long long upto, struct logstate *st);

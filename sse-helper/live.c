@@ -10,11 +10,13 @@
 #include "json.h"
 #include "livepos.h"
 #include "logpath.h"
+#include "lineread.h"
 #include "runs.h"
 #include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define OPEN_MS 1500   /* longest the loop may wait for the daemon's answer */
 #define FIRST_MS 1000  /* and for the first entry, which tells live from not */
@@ -23,6 +25,7 @@
 struct frame {
 	long long id;
 	size_t off, len;   /* in upstream.frames */
+	struct sse_pos pos; /* where it ends in full.log too */
 };
 
 struct upstream {
@@ -100,27 +103,47 @@ static struct sse_pos up_pos(const struct upstream *u)
 	return (struct sse_pos){SSE_LIVE_BASE + u->entries, u->pos.b, u->pos.s, u->pos.t};
 }
 
+/* A viewer that came with a file offset (c->skip_off) skips the events
+ * already in those bytes of full.log; *fd opened on first need (-2 = not
+ * yet). 1 = skip this one. */
+static int skip(struct upstream *u, struct client *c, const struct frame *f, int *fd)
+{
+	if (c->skip_off <= 0)
+		return 0;
+	if (*fd == -2)
+		*fd = livepos_open(&u->pos);
+	if (livepos_covered(*fd, &f->pos, c->skip_off))
+		return 1;
+	c->skip_off = -1; /* from here on everything is new to it */
+	return 0;
+}
+
 static void up_push(struct upstream *u, const char *event, const char *data, size_t n)
 {
-	struct buf one = {0};
+	struct wire one = {0};
 	struct client *c, *nx;
 	struct sse_pos at = up_pos(u);
+	int fd = -2;
 
-	sse_frame_pos(&one, event, &at, data, n);
+	sse_frame_pos(&one.raw, event, &at, data, n);
 	if (u->nf == u->capf) {
 		u->capf = u->capf ? 2 * u->capf : 64;
 		u->fv = realloc(u->fv, u->capf * sizeof *u->fv);
 	}
-	u->fv[u->nf++] = (struct frame){SSE_LIVE_BASE + u->entries, u->frames.len, one.len};
-	buf_put(&u->frames, one.p, one.len);
+	u->fv[u->nf++] = (struct frame){SSE_LIVE_BASE + u->entries, u->frames.len, one.raw.len, at};
+	buf_put(&u->frames, one.raw.p, one.raw.len);
 	for (c = u->viewers; c; c = nx) {
 		nx = c->fnext;
+		if (skip(u, c, &u->fv[u->nf - 1], &fd))
+			continue;
 		if (client_queued(c) > g_opt.client_buf)
 			evhttp_connection_free(c->con); /* too slow: it resumes by ID */
 		else
-			client_send(c, &one);
+			client_send_wire(c, &one);
 	}
-	buf_free(&one);
+	if (fd >= 0)
+		close(fd);
+	wire_free(&one);
 }
 
 /* Every viewer gets done and its stream ends; the upstream goes with the
@@ -194,10 +217,32 @@ static void on_upstream(evutil_socket_t fd, short what, void *arg)
 	up_finish(u, "unavailable", "the daemon stopped answering: live output unavailable, showing completed steps");
 }
 
-static void attach(struct upstream *u, struct client *c, long long resume)
+/* The first of the upstream's events that a viewer holding full.log up
+ * to byte off does not have. Events are in file order, so the covered
+ * ones are a prefix: a binary search, each probe a walk of one block. */
+static size_t first_new(struct upstream *u, long long off)
+{
+	size_t lo = 0, hi = u->nf, mid;
+	int fd = livepos_open(&u->pos);
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (livepos_covered(fd, &u->fv[mid].pos, off))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (fd >= 0)
+		close(fd);
+	return lo;
+}
+
+/* resume: a live ID's entry count, or -1; off: a file offset the viewer
+ * has read up to, or -1. */
+static void attach(struct upstream *u, struct client *c, long long resume, long long off)
 {
 	struct buf hist = {0};
-	size_t i;
+	size_t i = 0;
 
 	c->up = u;
 	c->fnext = u->viewers;
@@ -205,7 +250,12 @@ static void attach(struct upstream *u, struct client *c, long long resume)
 		u->viewers->fprev = c;
 	u->viewers = c;
 	u->nviewers++;
-	for (i = 0; i < u->nf; i++)
+	if (off > 0) {
+		i = first_new(u, off);
+		/* All covered so far: the history still arriving is checked too. */
+		c->skip_off = i < u->nf ? -1 : off;
+	}
+	for (; i < u->nf; i++)
 		if (u->fv[i].id > resume)
 			buf_put(&hist, u->frames.p + u->fv[i].off, u->fv[i].len);
 	client_send(c, &hist);
@@ -239,7 +289,25 @@ static void pos_init(struct livepos *p, const struct run *r)
 	free(dir);
 }
 
-int live_try(struct client *c, const struct run *r, long long resume)
+/* A file offset that is not a line start in the run's log is ignored, as
+ * on the file path: the viewer starts as a new one. */
+static long long usable_off(const struct run *r, long long off)
+{
+	struct livepos p;
+	int fd, ok;
+
+	if (off <= 0)
+		return -1;
+	pos_init(&p, r);
+	fd = livepos_open(&p);
+	ok = lread_line_start(fd, off);
+	if (fd >= 0)
+		close(fd);
+	livepos_free(&p);
+	return ok ? off : -1;
+}
+
+int live_try(struct client *c, const struct run *r, long long resume, long long off)
 {
 	const char *run_id = r->id;
 	struct upstream *u;
@@ -248,9 +316,10 @@ int live_try(struct client *c, const struct run *r, long long resume)
 	struct daemon_err err;
 	int rc;
 
+	off = usable_off(r, off);
 	for (u = ups; u; u = u->next)
 		if (!strcmp(u->run_id, run_id)) {
-			attach(u, c, resume);
+			attach(u, c, resume, off);
 			return 1;
 		}
 	if (time(NULL) < down_until)
@@ -274,7 +343,7 @@ int live_try(struct client *c, const struct run *r, long long resume)
 	pos_init(&u->pos, r);
 	u->next = ups;
 	ups = u;
-	attach(u, c, resume);
+	attach(u, c, resume, off);
 	u->busy = 1;
 	if (!up_entry(u, e))
 		return 1;

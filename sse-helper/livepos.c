@@ -15,7 +15,7 @@ void livepos_init(struct livepos *p, const char *project, const char *path)
 }
 
 /* The file, once it exists and resolves inside <project>/.cloche. */
-static int open_log(const struct livepos *p)
+int livepos_open(const struct livepos *p)
 {
 	struct run r = {0};
 	char *real;
@@ -85,7 +85,7 @@ static int find_status(int fd, long long from, const char *verb, const char *ste
  * the step completes), the end of the file, where it will be written. */
 static void outer_start(struct livepos *p, const char *step)
 {
-	int fd = open_log(p);
+	int fd = livepos_open(p);
 	long long at, after;
 
 	if (fd >= 0) {
@@ -169,4 +169,31 @@ long long livepos_offset(int fd, const struct sse_pos *pos, int at_eof_ok)
 	}
 	lread_done(&r);
 	return off;
+}
+
+int livepos_covered(int fd, const struct sse_pos *pos, long long upto)
+{
+	struct lread r;
+	const char *s;
+	size_t n, tn;
+	long long full, next, off = pos->b, st = pos->s, tx = pos->t;
+	int stop = 0, status;
+
+	if (fd < 0 || pos->b >= upto)
+		return 0;
+	lread_init(&r, fd);
+	while (off < upto && lread_line(&r, off, 0, &s, &n, &full, &next) > 0) {
+		status = status_text(s, n, &tn) != NULL;
+		if (status ? st <= 0 : tx <= 0) {
+			stop = 1; /* a line past the event: the event ends here */
+			break;
+		}
+		if (status)
+			st--;
+		else
+			tx--;
+		off = next;
+	}
+	lread_done(&r);
+	return (stop || (st <= 0 && tx <= 0)) && off <= upto;
 }

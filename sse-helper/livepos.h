@@ -33,5 +33,13 @@ void livepos_entry(struct livepos *p, const char *msg);
 /* The file offset of position (b, s, t) in the file open as fd (only
  * complete lines count, or every line when at_eof_ok). */
 long long livepos_offset(int fd, const struct sse_pos *pos, int at_eof_ok);
+/* 1 when the live event that ends at pos is already in the file's first
+ * upto bytes: its lines are all there (or the walk meets a line beyond
+ * them) and end at or before upto. An event of a block not written yet
+ * is never covered. */
+int livepos_covered(int fd, const struct sse_pos *pos, long long upto);
+/* The run's full.log opened read-only once it exists and is confined,
+ * else -1. The caller closes it. */
+int livepos_open(const struct livepos *p);
 
 #endif

@@ -56,19 +56,6 @@ static void client_addr(struct evhttp_request *req, char *out, size_t cap)
 	}
 }
 
-/* A resume offset is usable when it is a line start inside the file. */
-static int line_start(int fd, long long off)
-{
-	struct stat sb;
-	char c;
-
-	if (off == 0)
-		return 1;
-	if (fd < 0 || fstat(fd, &sb) != 0 || off > sb.st_size)
-		return 0;
-	return pread(fd, &c, 1, off - 1) == 1 && c == '\n';
-}
-
 /* File mode: the daemon's replay (last 1000 lines, meta when more) for a
  * new stream, or everything after the Last-Event-ID for a resumed one. */
 static void unavailable(struct client *c, long long id);
@@ -94,7 +81,7 @@ static void start_file(struct client *c, struct feed *f, const struct resume *rs
 	 * file, so nothing is lost or sent twice. */
 	if (rs->has_pos && f->fd >= 0)
 		resume = livepos_offset(f->fd, &rs->pos, f->final);
-	if (resume >= 0 && line_start(f->fd, resume)) {
+	if (resume >= 0 && lread_line_start(f->fd, resume)) {
 		c->pos = resume;
 	} else if (f->fd >= 0 && lread_tail(f->fd, f->final, REPLAY_MAX, &total, &start, &end) == 0) {
 		c->pos = start;
@@ -230,9 +217,11 @@ static void on_stream(struct evhttp_request *req, void *arg)
 		run_free(&r);
 		return;
 	}
+	/* A file offset (the page's ?from=, or a stream that was on the file)
+	 * goes live too while the run broadcasts, from the same place. */
 	live = 0;
-	if (!terminal && g_opt.daemon && rs.off < 0)
-		live = live_try(c, &r, rs.seq);
+	if (!terminal && g_opt.daemon)
+		live = live_try(c, &r, rs.seq, rs.off);
 	if (live == 1) {
 		run_free(&r);
 		return;

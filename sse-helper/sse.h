@@ -18,12 +18,15 @@ struct upstream;
 struct client {
 	struct evhttp_request *req;
 	struct evhttp_connection *con;
+	struct evbuffer *wq;               /* the connection's output queue */
+	int fd;                            /* the connection's socket */
 	struct client *prev, *next;        /* all clients */
 	struct client *fprev, *fnext;      /* viewers of the same feed/upstream */
 	struct feed *feed;                 /* file mode, or NULL */
 	struct upstream *up;               /* live mode, or NULL */
 	long long pos;                     /* file: next byte to read */
 	long long seq;                     /* live: next entry to send */
+	long long skip_off;                /* live: skip events already in full.log up to here; -1 none */
 	struct logstate *st;               /* file: parser state at pos (owned) */
 	char addr[64];                     /* client address for the limits */
 	int draining;                      /* waiting for the socket to drain */
@@ -65,9 +68,19 @@ extern struct client *g_clients;
 extern int g_nclients;
 extern int g_inotify_fd;
 
+/* Bytes sent to many clients (one line to all its viewers): the events
+ * and, built once on first need, the same bytes framed as one chunk of a
+ * chunked reply, so no client costs a formatting step or an allocation. */
+struct wire {
+	struct buf raw;
+	struct buf chunk;
+};
+
 /* client.c */
 struct client *client_new(struct evhttp_request *req, const char *addr);
 void client_send(struct client *c, const struct buf *b);   /* b's bytes are copied */
+void client_send_wire(struct client *c, struct wire *w);   /* w's bytes are copied */
+void wire_free(struct wire *w);
 void client_end(struct client *c);
 size_t client_queued(const struct client *c);
 int client_count_addr(const char *addr);
@@ -76,7 +89,7 @@ void client_pump(struct client *c);
 struct batch {
 	int valid;
 	long long from, to;
-	struct buf out;
+	struct wire out;
 	struct logstate st;
 };
 void client_pump_batch(struct client *c, struct batch *b);
@@ -99,7 +112,10 @@ void serve_init(struct evhttp *http);
 
 /* live.c */
 struct run;
-int live_try(struct client *c, const struct run *r, long long resume);
+/* 1 = the viewer follows the daemon's broadcast (from live ID resume's
+ * entry, or past file offset off; -1 = neither), 0 = not broadcasting,
+ * -1 = daemon unavailable (both: the caller follows the file). */
+int live_try(struct client *c, const struct run *r, long long resume, long long off);
 void live_detach(struct client *c);
 
 #endif

@@ -2,7 +2,10 @@
 """Numbers for the stream helper, through lighttpd (started by bench.sh).
 
  1. memory: RSS of the helper at 0 and at 2,000 idle streams
- 2. latency: line appended to full.log -> event read, 1,000 streams open
+ 2. latency: line appended to full.log -> event read, 1,000 streams open:
+    all on one run (each line to 1,000 streams: the worst case), spread over
+    100 runs x 10 viewers (the usual case), and the floor: a minimal
+    upstream (fanout_floor.c) writing to 1,000 streams through lighttpd
  3. CPU: 50 busy runs x 100 lines/s, 1,000 viewers
  4. reconnect correctness: 1,000 random disconnect/reconnect cycles during
     a busy run, lines compared with the file: lost / duplicated
@@ -25,7 +28,8 @@ from sse_client import OwnRun, manifest, parse_sse  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 # --direct: talk to the helper itself, without lighttpd (to tell the two apart)
-U = urllib.parse.urlsplit(os.environ["SSE_URL" if "--direct" in sys.argv else "DASH_URL"])
+VIA_LIGHTTPD = "--direct" not in sys.argv
+U = urllib.parse.urlsplit(os.environ["DASH_URL" if VIA_LIGHTTPD else "SSE_URL"])
 HOST, PORT = U.hostname, U.port
 PID = int(os.environ["SSE_PID"])
 
@@ -120,29 +124,55 @@ def reader_bin():
     return out
 
 
-def bench_latency(run, nstreams, lines):
-    """nstreams streams read by the C reader; lines appended 50 ms apart,
-    each carrying its CLOCK_MONOTONIC time of writing."""
-    secs = 3 + lines // 20 + 4
-    p = subprocess.Popen([reader_bin(), HOST, str(PORT), spath(run.id), str(nstreams), str(secs)],
+def read_latencies(paths, nstreams, secs, host=None, port=None):
+    """Starts the C reader on nstreams streams over paths (one, or spread
+    round-robin); returns it once every stream is open and replayed."""
+    arg = paths[0]
+    if len(paths) > 1:
+        arg = "@" + os.path.join(os.environ.get("TMPDIR", "/tmp"), "sse-bench-paths.%d" % os.getpid())
+        with open(arg[1:], "w") as f:
+            f.write("\n".join(paths) + "\n")
+    p = subprocess.Popen([reader_bin(), host or HOST, str(port or PORT), arg, str(nstreams), str(secs)],
                          stdout=subprocess.PIPE, text=True)
     p.stdout.readline()          # "ready": every socket connected
     time.sleep(2)                # and every replay read
-    lpid = int(os.environ.get("LIGHTTPD_PID") or 0)
-    c0, l0, w0 = cpu_s(), cpu_s(lpid), time.time()
+    return p
+
+
+def lat_report(name, what, p, nstreams, nlines, per_line, cpu):
+    lat = [float(x) for x in p.stdout.read().split()]
+    p.wait()
+    print("%s: %s: %d/%d events seen; append->read p50 %.2f ms, p99 %.2f ms, max %.2f ms "
+          "(%s; load average %.2f)"
+          % (name, what, len(lat), nlines * per_line, pct(lat, 50), pct(lat, 99), max(lat or [0]), cpu,
+             os.getloadavg()[0]))
+
+
+class Cpu:
+    """CPU of the helper and of lighttpd over a part, in cores and in
+    microseconds per event delivered."""
+    def __init__(self, lpid, hpid=PID):
+        self.hpid, self.lpid = hpid, lpid
+        self.c0, self.l0, self.w0 = cpu_s(hpid), cpu_s(lpid), time.time()
+
+    def text(self, events, helper="helper"):
+        w = time.time() - self.w0
+        h, lt = cpu_s(self.hpid) - self.c0, cpu_s(self.lpid) - self.l0
+        return ("CPU: %s %.2f cores = %.1f us/event, lighttpd %.2f cores = %.1f us/event"
+                % (helper, h / w, 1e6 * h / max(1, events), lt / w, 1e6 * lt / max(1, events)))
+
+
+def bench_latency(run, nstreams, lines):
+    """Worst case: nstreams streams on ONE run, read by the C reader; lines
+    appended 50 ms apart, each carrying its CLOCK_MONOTONIC time of
+    writing, so each line is fanned out to every stream at once."""
+    p = read_latencies([spath(run.id)], nstreams, 3 + lines // 20 + 4)
+    cpu = Cpu(int(os.environ.get("LIGHTTPD_PID") or 0) if VIA_LIGHTTPD else 0)
     for i in range(lines):
         run.append(b"[2026-01-01T00:00:01Z] [script] lat %d %d\n" % (i, time.monotonic_ns()))
         time.sleep(0.05)
-    helper_cpu = (cpu_s() - c0) / (time.time() - w0)
-    lighttpd_cpu = (cpu_s(lpid) - l0) / (time.time() - w0)
-    lat = [float(x) for x in p.stdout.read().split()]
-    p.wait()
-    exp = nstreams * lines
-    print("latency: %d streams, %d lines appended 50 ms apart: %d/%d events seen; "
-          "append->read p50 %.2f ms, p99 %.2f ms, max %.2f ms (CPU: helper %.2f, lighttpd %.2f cores; "
-          "load average %s)"
-          % (nstreams, lines, len(lat), exp, pct(lat, 50), pct(lat, 99), max(lat or [0]), helper_cpu,
-             lighttpd_cpu, os.getloadavg()[0]))
+    lat_report("latency (one run)", "%d streams on one run, %d lines appended 50 ms apart, each to all %d"
+               % (nstreams, lines, nstreams), p, nstreams, lines, nstreams, cpu.text(lines * nstreams))
 
 
 def bench_lat(nstreams, lines):
@@ -151,12 +181,67 @@ def bench_lat(nstreams, lines):
     run.remove()
 
 
+def bench_spread(nruns, viewers, lines):
+    """The usual case, the target as written: nruns x viewers streams open
+    (1,000), lines appended to the runs in turn 50 ms apart, each read by
+    that run's viewers."""
+    runs = [OwnRun([b"[2026-01-01T00:00:00Z] [script] line 0\n"]) for _ in range(nruns)]
+    p = read_latencies([spath(r.id) for r in runs], nruns * viewers, 3 + lines // 20 + 4)
+    cpu = Cpu(int(os.environ.get("LIGHTTPD_PID") or 0) if VIA_LIGHTTPD else 0)
+    for i in range(lines):
+        runs[i % nruns].append(b"[2026-01-01T00:00:01Z] [script] lat %d %d\n" % (i, time.monotonic_ns()))
+        time.sleep(0.05)
+    lat_report("latency (spread)", "%d streams open on %d runs x %d viewers, %d lines appended to the runs "
+               "in turn 50 ms apart" % (nruns * viewers, nruns, viewers, lines),
+               p, nruns * viewers, lines, viewers, cpu.text(lines * viewers))
+    for r in runs:
+        r.remove()
+
+
+def bench_floor(nstreams, lines):
+    """The floor: tests/sse/fanout_floor.c instead of the helper, behind a
+    lighttpd with the same config (or direct with --direct). One small
+    event formatted once, then one send() per connection: whatever latency
+    is left is lighttpd's, the kernel's and the reader's."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fanout_floor.c")
+    exe = os.path.join(os.path.dirname(src), "..", "..", "build", "fanout_floor")
+    if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
+        subprocess.check_call(["gcc", "-O2", "-Wall", "-o", exe, src])
+    fport = int(os.environ["FLOOR_PORT"])
+    up = subprocess.Popen([exe, str(fport), str(nstreams), str(lines), "50"], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    fu = urllib.parse.urlsplit(os.environ["FLOOR_URL"])
+    host, port = (HOST, fport) if not VIA_LIGHTTPD else (fu.hostname, fu.port)
+    p = read_latencies([spath("floor")], nstreams, 3 + lines // 20 + 4, host, port)
+    up.stdout.readline()         # "ready": all accepted and answered
+    cpu = Cpu(int(os.environ.get("FLOOR_LIGHTTPD_PID") or 0) if VIA_LIGHTTPD else 0, up.pid)
+    up.stdin.write("go\n")
+    up.stdin.flush()
+    sent = up.stdout.readline().strip()
+    text = cpu.text(lines * nstreams, "upstream")
+    up.stdin.close()
+    up.wait()
+    lat_report("latency (floor)", "no helper: fanout_floor.c writes %d events 50 ms apart to %d streams "
+               "(one send() each%s) [%s]" % (lines, nstreams, ", through lighttpd" if VIA_LIGHTTPD else "", sent),
+               p, nstreams, lines, nstreams, text)
+
+
+def bench_latall(nstreams, lines):
+    """All three latency parts, one after the other."""
+    bench_lat(nstreams, lines)
+    bench_spread(nstreams // 10, 10, 2 * lines)
+    bench_floor(nstreams, lines)
+
+
 def bench_memlat(n, lines):
     run, socks = bench_memory(n)
     for s in socks:
         s.close()
     bench_latency(run, 1000, lines)
     run.remove()
+    bench_spread(100, 10, 2 * lines)
+    bench_floor(1000, lines)
 
 
 def appender(paths, rate, secs, q):
@@ -332,7 +417,8 @@ def bench_churn(total):
 def main():
     only = [a[7:] for a in sys.argv if a.startswith("--only=")]
     if only:
-        globals()["bench_" + only[0]](*[int(x) for x in sys.argv[-1].split(",")])
+        args = [a for a in sys.argv[1:] if not a.startswith("--")]
+        globals()["bench_" + only[0]](*[int(x) for x in args[-1].split(",")])
         return
     print("# helper pid %d behind lighttpd at %s%s" % (PID, os.environ["DASH_URL"], " (quick)" if QUICK else ""))
     bench_memlat(500 if QUICK else 2000, 40 if QUICK else 100)

@@ -2,8 +2,10 @@
  * with epoll, reads them all, and for every "lat <seq> <ns>" it sees
  * prints the delay from <ns> (CLOCK_MONOTONIC when the line was appended)
  * to the read. A Python reader cannot drain 1,000 sockets fast enough to
- * measure milliseconds. Stops after SECONDS or when stdin closes.
- *   sse_reader HOST PORT PATH N SECONDS  → "ready\n", then one ms value per line */
+ * measure milliseconds. Stops after SECONDS.
+ *   sse_reader HOST PORT PATH N SECONDS  → "ready\n", then one ms value per line
+ * PATH "@FILE": one path per line in FILE, stream i opens path i mod count
+ * (many runs with a few viewers each). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -26,8 +28,9 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in a = {0};
 	struct epoll_event ev, evs[256];
-	char req[1024], buf[65536], *p;
-	int n, i, k, ep, fd;
+	char req[1024], buf[65536], *p, **paths, line[1024];
+	int n, i, k, ep, fd, npaths = 0;
+	FILE *pf;
 	long long end, t;
 	double *lat;
 	size_t nlat = 0, cap = 1 << 20;
@@ -39,10 +42,20 @@ int main(int argc, char **argv)
 	a.sin_family = AF_INET;
 	a.sin_port = htons((unsigned short)atoi(argv[2]));
 	inet_pton(AF_INET, argv[1], &a.sin_addr);
-	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", argv[3]);
+	paths = malloc((size_t)(n > 0 ? n : 1) * sizeof *paths);
+	if (argv[3][0] == '@' && (pf = fopen(argv[3] + 1, "r"))) {
+		while (npaths < n && fgets(line, sizeof line, pf)) {
+			line[strcspn(line, "\n")] = '\0';
+			paths[npaths++] = strdup(line);
+		}
+		fclose(pf);
+	} else {
+		paths[npaths++] = argv[3];
+	}
 	ep = epoll_create1(0);
 	lat = malloc(cap * sizeof *lat);
 	for (i = 0; i < n; i++) {
+		snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", paths[i % npaths]);
 		fd = socket(AF_INET, SOCK_STREAM, 0);
 		if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0 || write(fd, req, strlen(req)) < 0)
 			return 1;

@@ -27,6 +27,17 @@ static void append(const char *s)
 	close(fd);
 }
 
+/* A fresh project with an empty log directory; logp names its full.log. */
+static void fresh_log(const char *tag)
+{
+	char dir[160];
+
+	snprintf(proj, sizeof proj, "/tmp/%s.%d", tag, (int)getpid());
+	snprintf(dir, sizeof dir, "%s/.cloche/logs/t/a", proj);
+	assert_int_equal(system(strcat(strcpy((char[200]){0}, "mkdir -p "), dir)), 0);
+	snprintf(logp, sizeof logp, "%s/full.log", dir);
+}
+
 static long long offset_of(const struct livepos *p, int final)
 {
 	struct sse_pos at = {0, p->b, p->s, p->t};
@@ -47,13 +58,9 @@ static const char B2[] = "[t] [llm] one\n[t] [llm] two\n[t] [status] step_comple
 static void test_positions_match_the_file(void **state)
 {
 	struct livepos p;
-	char dir[160];
 
 	(void)state;
-	snprintf(proj, sizeof proj, "/tmp/test_livepos.%d", (int)getpid());
-	snprintf(dir, sizeof dir, "%s/.cloche/logs/t/a", proj);
-	assert_int_equal(system(strcat(strcpy((char[200]){0}, "mkdir -p "), dir)), 0);
-	snprintf(logp, sizeof logp, "%s/full.log", dir);
+	fresh_log("test_livepos");
 	append(A);
 	livepos_init(&p, proj, logp);
 	livepos_entry(&p, "step_started: build");
@@ -79,6 +86,42 @@ static void test_positions_match_the_file(void **state)
 	assert_int_equal(system(strcat(strcpy((char[200]){0}, "rm -rf "), proj)), 0);
 }
 
+static int covered(long long b, long long s, long long t, long long upto)
+{
+	struct sse_pos at = {0, b, s, t};
+	int fd = open(logp, O_RDONLY), rc = livepos_covered(fd, &at, upto);
+
+	close(fd);
+	return rc;
+}
+
+/* A viewer that read full.log up to a byte offset and then goes live
+ * skips exactly the live events whose lines are in those bytes; the
+ * events of a step not written yet are always new to it. */
+static void test_covered_by_a_file_offset(void **state)
+{
+	long long a = (long long)strlen(A), l1 = strchr(A, '\n') - A + 1;
+
+	(void)state;
+	fresh_log("test_livepos_cov");
+	append(A);
+	assert_true(covered(0, 1, 0, l1));    /* step_started: build */
+	assert_false(covered(0, 1, 0, 0));     /* a viewer with nothing */
+	assert_false(covered(0, 1, 2, l1));    /* its output: after l1 */
+	assert_true(covered(0, 1, 2, a));
+	assert_false(covered(0, 2, 2, a - 1)); /* step_completed */
+	assert_true(covered(0, 2, 2, a));
+	assert_true(covered(0, 1, 5, a));      /* more live lines than on disk */
+	assert_true(covered(0, 0, 1, a));      /* a line before any step */
+	assert_false(covered(a, 1, 0, a));     /* step agent: not written yet */
+	assert_false(covered(a, 1, 2, a));
+	append(B1);
+	append(B2);
+	assert_false(covered(a, 1, 2, a + (long long)strlen(B1)));
+	assert_true(covered(a, 1, 2, a + (long long)(strlen(B1) + strlen(B2))));
+	assert_int_equal(system(strcat(strcpy((char[200]){0}, "rm -rf "), proj)), 0);
+}
+
 static void test_parse_pos(void **state)
 {
 	struct sse_pos p;
@@ -98,6 +141,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_pos),
 		cmocka_unit_test(test_positions_match_the_file),
+		cmocka_unit_test(test_covered_by_a_file_offset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
