@@ -12,6 +12,7 @@ PKGS=(
 	clang libclang-rt-14-dev
 	python3 python3-grpcio python3-grpc-tools python3-protobuf sqlite3
 	chromium wrk apache2-utils
+	systemd libfcgi-bin
 )
 # Node.js: keep one that is already there (e.g. NodeSource's, which brings
 # its own npm and conflicts with Debian's npm package).

@@ -1,9 +1,11 @@
 #!/bin/bash
-# The systemd user units (conf/systemd/): `systemd-analyze verify` accepts
-# them (system mode: CI has no user manager; %t then means /run), the socket
-# unit sets its mode explicitly, and the responder serves FastCGI on a
-# socket handed over by socket activation (systemd-socket-activate, the
-# same LISTEN_FDS protocol as cloche-dash.socket), asked with cgi-fcgi.
+# The systemd user units (conf/systemd/), statically and without a
+# manager: `systemd-analyze verify` accepts them (system mode, so %t means
+# /run), the socket unit sets its mode explicitly, and the responder serves
+# FastCGI on a socket handed over by socket activation
+# (systemd-socket-activate, the same LISTEN_FDS protocol as
+# cloche-dash.socket), asked with cgi-fcgi. The units under a real
+# `systemd --user` manager: test_systemd_user.sh.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${DASH_BIN:-$ROOT/build/cloche-dash}
