@@ -25,9 +25,14 @@
 #    each hierarchy systemd uses (cgroup2, or the unified + name=systemd
 #    pair on hybrid cgroups v1), chown it to the user and start the manager
 #    in it; at exit every process left in it is killed by pid and the
-#    cgroup removed.
+#    cgroup removed;
+#  - /run/systemd/unit-root/, the mount point PID 1 makes for sandboxed
+#    units (else PrivateTmp=/ProtectSystem= end in 226/NAMESPACE); same
+#    rule as the marker.
 # Prints "ok - name" / "FAIL - name"; "# skipped" when not root or when the
 # machine cannot run a user manager at all (no systemd, no writable cgroup).
+# One run at a time (flock). Debugging: PAUSE_AT="<stage text>" sleeps 120 s
+# before that stage, with the manager's pid and runtime dir printed.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
