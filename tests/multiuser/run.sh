@@ -5,13 +5,17 @@
 # and one nginx in front with basic auth. Asserts isolation (file modes,
 # who can connect), that each user sees only their own projects, that
 # cross-user requests get 403 (also through a deliberately wrong route:
-# the responder's own owner check), and 401 without credentials.
-# Prints "ok - name" / "FAIL - name". Env: DASH_BIN (default build/cloche-dash).
+# the responder's own owner check), and 401 without credentials. Each user's
+# stream helper (cloche-sse, also run as that user) serves that user's live
+# logs; the front servers' owner fence keeps everyone else out of them.
+# Prints "ok - name" / "FAIL - name". Env: DASH_BIN (default
+# build/cloche-dash), SSE_BIN (default build/cloche-sse).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PY=/usr/bin/python3
 BIN=${DASH_BIN:-$ROOT/build/cloche-dash}
+SSE_BIN=${SSE_BIN:-$ROOT/build/cloche-sse}
 USERS="clochea clocheb"
 WEB=www-data
 . "$ROOT/tests/deploy/lib.sh"
@@ -47,10 +51,15 @@ install -d -m 0755 "$T/bin" "$T/public" "$T/nginx"
 # lighttpd opens its logs after dropping to www-data.
 install -d -m 0755 -o "$WEB" "$T/lighttpd"
 install -m 0755 "$BIN" "$T/bin/cloche-dash"
+install -m 0755 "$SSE_BIN" "$T/bin/cloche-sse"
 install -m 0644 "$ROOT"/public/* "$T/public/"
 pids=()
+seed=0
 for u in $USERS; do
-	as "$u" $PY "$ROOT/tests/demo/gen_demo.py" --out "$(home_of "$u")/$DEMO" >"$T/gen-$u.log" 2>&1 &
+	# Another seed per user: run ids differ, so a stream answered from the
+	# wrong user's store shows (404 instead of 200).
+	seed=$((seed + 1))
+	as "$u" $PY "$ROOT/tests/demo/gen_demo.py" --out "$(home_of "$u")/$DEMO" --seed $seed >"$T/gen-$u.log" 2>&1 &
 	pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p" || fail "demo generation (see $T/gen-*.log)"; done
@@ -67,9 +76,15 @@ for u in $USERS; do
 		CLOCHE_DB="$h/$DEMO/cloche.db" CLOCHE_DASH_OWNER="$u" CLOCHE_DASH_PUBLIC="$T/public" \
 		CLOCHE_DASH_CONFIG="$h/.config/cloche-dash.conf" \
 		"$T/bin/cloche-dash" --listen "$SOCK_ROOT/$u/dash.sock" --socket-mode 0660 >/dev/null
+	# The user's stream helper (conf/systemd/cloche-sse.service), same store.
+	spawn_group "$T/sse-$u.log" runuser -u "$u" -- env -i HOME="$h" PATH=/usr/bin:/bin \
+		CLOCHE_DB="$h/$DEMO/cloche.db" \
+		"$T/bin/cloche-sse" --listen "unix:$SOCK_ROOT/$u/sse.sock" --socket-mode 0660 >/dev/null
 done
 for u in $USERS; do
-	for ((i = 0; i < 50; i++)); do [ -S "$SOCK_ROOT/$u/dash.sock" ] && break; sleep 0.1; done
+	for s in dash sse; do
+		for ((i = 0; i < 50; i++)); do [ -S "$SOCK_ROOT/$u/$s.sock" ] && break; sleep 0.1; done
+	done
 done
 
 stamp "isolation on disk"
@@ -87,10 +102,13 @@ for u in $USERS; do
 	h=$(home_of "$u")
 	check "home of $u is 0700 $u" "700 $u" "$(stat -c '%a %U' "$h")"
 	check "socket dir of $u is 2710 $u:$WEB" "2710 $u:$WEB" "$(stat -c '%a %U:%G' "$SOCK_ROOT/$u")"
-	check "socket of $u is 0660 $u:$WEB" "660 $u:$WEB" "$(stat -c '%a %U:%G' "$SOCK_ROOT/$u/dash.sock")"
+	for sock in dash sse; do
+		check "$sock.sock of $u is 0660 $u:$WEB" "660 $u:$WEB" "$(stat -c '%a %U:%G' "$SOCK_ROOT/$u/$sock.sock" 2>&1)"
+		check "$WEB can connect to $u's $sock.sock" yes "$(connect_as "$WEB" "$SOCK_ROOT/$u/$sock.sock")"
+		check "$other cannot connect to $u's $sock.sock" no "$(connect_as "$other" "$SOCK_ROOT/$u/$sock.sock")"
+	done
 	check "responder of $u runs as $u" "$u" "$(ps -o user= -p "$(pgrep -u "$u" -f "$T/bin/cloche-dash" | head -1)" 2>/dev/null)"
-	check "$WEB can connect to $u's socket" yes "$(connect_as "$WEB" "$SOCK_ROOT/$u/dash.sock")"
-	check "$other cannot connect to $u's socket" no "$(connect_as "$other" "$SOCK_ROOT/$u/dash.sock")"
+	check "stream helper of $u runs as $u" "$u" "$(ps -o user= -p "$(pgrep -u "$u" -f "$T/bin/cloche-sse" | head -1)" 2>/dev/null)"
 	if runuser -u "$other" -- test -r "$h/$DEMO/cloche.db"; then
 		fail "$other can read $u's store"
 	else
@@ -110,13 +128,12 @@ export PUBLIC=$T/public HTPASSWD=$HT SOCK_ROOT CONF_DIR=$ROOT/conf/multiuser MIS
 
 export RUNDIR=$T/lighttpd PORT
 PORT=$(free_port)
-export USERS_CONF=$T/lighttpd/users.conf
+export USERS_CONF=$T/lighttpd/users.conf MAGNET=$T/lighttpd/cloche-route.lua
 : >"$USERS_CONF"
 for u in $USERS; do
 	DASH_USER=$u render "$ROOT/conf/multiuser/lighttpd-user.conf.in" "$T/lighttpd/user.tmp"
 	cat "$T/lighttpd/user.tmp" >>"$USERS_CONF"
 done
-export MAGNET=$T/lighttpd/cloche-route.lua
 render "$ROOT/conf/multiuser/cloche-route.lua" "$MAGNET"
 render "$ROOT/conf/multiuser/lighttpd.conf.in" "$T/lighttpd/lighttpd.conf"
 spawn_group "$T/lighttpd/stdout.log" lighttpd -D -f "$T/lighttpd/lighttpd.conf" >/dev/null
@@ -193,6 +210,76 @@ done
 check "nginx: a wrong route to $A's socket still refuses $B (responder owner check)" 403 \
 	"$(status "$B" "$N/misrouted/api/projects")"
 check "nginx: the wrong route still serves $A" 200 "$(status "$A" "$N/misrouted/api/projects")"
+
+stamp "live log streams"
+# Streams go to the owner's stream helper (cloche-sse), which gets plain
+# HTTP from the proxy: no REMOTE_USER, no owner check of its own. The
+# front servers' fence (nginx: map + if; lighttpd: cloche-route.lua) is
+# what refuses everyone else.
+# manifest USER KEY: a value from USER's demo manifest.
+manifest() {
+	$PY -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$(home_of "$1")/$DEMO/manifest.json" "$2"
+}
+# stream USER URL: sets SCODE (status), STYPE (content type) and SDATA
+# ("data" when at least one data: line came, else "no-data"). curl stops
+# after 3 s: the stream of an unfinished run never ends.
+stream() {
+	local hd=$T/stream.head bd=$T/stream.body auth=(-u "$1:pw-$1")
+	[ "$1" = - ] && auth=()
+	rm -f "$hd" "$bd"
+	curl -s -D "$hd" -o "$bd" --max-time 3 "${auth[@]}" "$2"
+	SCODE=$(tr -d '\r' <"$hd" | sed -n '1s/^HTTP[^ ]* \([0-9]*\).*/\1/p')
+	STYPE=$(tr -d '\r' <"$hd" | sed -n 's/^[Cc]ontent-[Tt]ype: *\([^;]*\).*/\1/p' | head -1)
+	SDATA=no-data
+	grep -q '^data: ' "$bd" 2>/dev/null && SDATA=data
+}
+declare -A RUN ATT
+for u in $USERS; do
+	RUN[$u]=$(manifest "$u" long_log_run)
+	ATT[$u]=$(manifest "$u" attempt_with_log)
+done
+check "the two demos have different run ids" 1 "$([ "${RUN[$A]}" != "${RUN[$B]}" ] && echo 1)"
+for s in lighttpd nginx; do
+	[ $s = lighttpd ] && U=$L || U=$N
+	for u in $USERS; do
+		other=$A; [ "$u" = "$A" ] && other=$B
+		m=$U/~$u/cloche
+		run=${RUN[$u]}
+		stream "$u" "$m/api/runs/$run/stream"
+		check "$s: $u gets their run's log stream at /~$u/cloche/" "200 text/event-stream data" "$SCODE $STYPE $SDATA"
+		stream "$u" "$m/api/attempts/${ATT[$u]}/stream"
+		check "$s: $u gets their attempt's log stream at /~$u/cloche/" "200 text/event-stream data" "$SCODE $STYPE $SDATA"
+		stream "$u" "$m/api/runs/${RUN[$other]}/stream"
+		check "$s: /~$u/cloche/ streams from $u's store ($other's run id is 404)" 404 "$SCODE"
+		stream "$other" "$m/api/runs/$run/stream"
+		check "$s: $other on $u's run stream is 403, without the log" "403 no-data" "$SCODE $SDATA"
+		stream "$other" "$m/api/runs/$run/stream?from=0"
+		check "$s: $other on $u's run stream with a query is 403" "403 no-data" "$SCODE $SDATA"
+		stream "$other" "$m/api/attempts/${ATT[$u]}/stream"
+		check "$s: $other on $u's attempt stream is 403" "403 no-data" "$SCODE $SDATA"
+		stream mallory "$m/api/runs/$run/stream"
+		check "$s: mallory (no dashboard) on $u's stream is 403" "403 no-data" "$SCODE $SDATA"
+		stream - "$m/api/runs/$run/stream"
+		check "$s: no credentials on $u's stream is 401" "401 no-data" "$SCODE $SDATA"
+		stream "$u" "$U/cloche/api/runs/$run/stream"
+		check "$s: $u gets their log stream at /cloche/" "200 text/event-stream data" "$SCODE $STYPE $SDATA"
+		stream "$u" "$U/cloche/api/runs/${RUN[$other]}/stream"
+		check "$s: /cloche/ streams from $u's own store ($other's run id is 404)" 404 "$SCODE"
+	done
+	# An unfinished run's stream never ends: its events reach the client
+	# within curl's 3 s only when the proxy does not buffer the response.
+	stream "$A" "$U/~$A/cloche/api/runs/$(manifest "$A" running_run)/stream"
+	check "$s: an unfinished run's stream is delivered as it goes (unbuffered)" "200 text/event-stream data" "$SCODE $STYPE $SDATA"
+	stream mallory "$U/cloche/api/runs/${RUN[$A]}/stream"
+	check "$s: mallory (no dashboard) on a /cloche/ stream is 403" "403 no-data" "$SCODE $SDATA"
+	stream - "$U/cloche/api/runs/${RUN[$A]}/stream"
+	check "$s: a /cloche/ stream without credentials is 401" "401 no-data" "$SCODE $SDATA"
+done
+# Why the fence: the same request through an unfenced route reaches the
+# helper, which hands anyone A's log.
+stream "$B" "$N/misrouted/api/runs/${RUN[$A]}/stream"
+check "nginx: an unfenced route to $A's stream helper gives $B $A's log (so the fence is needed)" \
+	"200 text/event-stream data" "$SCODE $STYPE $SDATA"
 
 # The same request id in the response and in the front server's log.
 # rid_logged NAME URL LOG: the response's X-Request-Id is in the server's log.
