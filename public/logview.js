@@ -458,12 +458,17 @@
   });
 
   // ---- live stream -----------------------------------------------------------
-  // Our helper (docs/sse.md) gives every event an id = the byte offset after
-  // its line, and ?from=N starts at byte N: lines we loaded from the file are
-  // skipped by id. For a stream without ids (a daemon-compatible server), the
-  // first burst may replay loaded lines: incoming lines are held while they
-  // match a run of loaded lines that reaches the end; a line that breaks the
+  // Our helper (docs/sse.md) gives every event an id that says where it
+  // stands: on the file path the byte offset after its line (digits), on
+  // the daemon's live path "<seq>.<b>.<s>.<t>" (its place in the live
+  // stream and the same place in full.log). ?from=N starts at byte N, so
+  // nothing we loaded from the file comes again and every event with an id
+  // is new (file ids at or below N are skipped all the same). Only a
+  // stream without ids (a daemon-compatible server) may replay loaded
+  // lines in its first burst: incoming lines are held while they match a
+  // run of loaded lines that reaches the end; a line that breaks the
   // match is new, and from then on everything is new.
+  var FILE_ID = /^\d{1,18}$/, LIVE_ID = /^\d{1,18}\.\d{1,18}\.\d{1,18}\.\d{1,18}$/;
   var sync = null, synced = false;
   function same(a, b) { return a.type === b.type && a.content === b.content && a.step === b.step; }
   function appendLive(ls) {
@@ -480,26 +485,32 @@
       lineCbs.forEach(function (cb) { try { cb(out); } catch (e) { /* panel */ } });
     }
   }
-  function onLive(l) {
-    if (synced) { appendLive([l]); return; }
+  // Sorts one incoming line: into out when it is new, held while it may
+  // repeat loaded lines (see above).
+  function onLive(l, out) {
+    if (synced) { out.push(l); return; }
     if (!sync) {
       var cand = [];
       for (var j = Math.max(0, lines.length - 5000); j < lines.length; j++) if (same(lines[j], l)) cand.push(j);
-      if (!cand.length) { synced = true; appendLive([l]); return; }
+      if (!cand.length) { synced = true; out.push(l); return; }
       sync = { cand: cand, held: [] };
     } else {
       sync.cand = sync.cand.filter(function (j) { return j + sync.held.length < lines.length && same(lines[j + sync.held.length], l); });
-      if (!sync.cand.length) { var h = sync.held.concat([l]); sync = null; synced = true; appendLive(h); return; }
+      if (!sync.cand.length) { sync.held.concat([l]).forEach(function (h) { out.push(h); }); sync = null; synced = true; return; }
     }
     sync.held.push(l);
     if (sync.cand.some(function (j) { return j + sync.held.length === lines.length; })) { sync = null; synced = true; }
   }
+  // Lines arriving together (a replay after a reconnect, a burst of output)
+  // are laid out once per 50 ms, not once per line.
   var batch = [], batchT = 0;
   function queue(l) {
     batch.push(l);
     if (!batchT) batchT = setTimeout(function () {
-      var b = batch; batch = []; batchT = 0;
-      b.forEach(onLive);
+      var b = batch, out = [];
+      batch = []; batchT = 0;
+      b.forEach(function (x) { onLive(x, out); });
+      appendLive(out);
     }, 50);
   }
   function connect() {
@@ -515,15 +526,22 @@
     setStatus('connecting\u2026', 'info');
     es.onopen = function () { if (status !== 'live output unavailable, showing completed steps') setStatus('connected', 'live'); };
     es.onmessage = function (ev) {
-      var l;
+      var l, id = ev.lastEventId || '';
       try { l = norm(JSON.parse(ev.data)); } catch (e) { return; }
       l.off = null;
-      if (/^\d+$/.test(ev.lastEventId || '')) {
-        if (+ev.lastEventId <= loadedEnd) return;  // already loaded from the file
-        synced = true;
-      }
+      if (FILE_ID.test(id) && +id <= loadedEnd) return;  // already loaded from the file
+      if (FILE_ID.test(id) || LIVE_ID.test(id)) synced = true;
       queue(l);
     };
+    // A first stream (no ?from) replays only the last lines: the meta event's
+    // id is where they start, so Load Earlier can page back from there.
+    es.addEventListener('meta', function (ev) {
+      var id = ev.lastEventId || '';
+      if (FILE_ID.test(id) && !lines.length && nextBefore === 0 && +id > 0) {
+        nextBefore = +id;
+        earlierBtn.disabled = false; earlierBtn.textContent = 'Load earlier';
+      }
+    });
     es.addEventListener('unavailable', function () {
       setStatus('live output unavailable, showing completed steps', 'warn');
     });

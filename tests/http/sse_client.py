@@ -182,9 +182,9 @@ def stream_path(kind, ident):
 class OwnRun:
     """A running run of the main project with its own v2 log directory."""
 
-    def __init__(self, lines=()):
+    def __init__(self, lines=(), project=None):
         m = manifest()
-        self.project = m["projects"][m["main_project"]]
+        self.project = project or m["projects"][m["main_project"]]
         self.id = "sse-%s-%d-main" % (TAG, random.randrange(10**9))
         self.task, self.attempt = "SSE-" + self.id, "a" + self.id[-8:]
         self.dir = os.path.join(self.project, ".cloche", "logs", self.task, self.attempt)
