@@ -32,6 +32,7 @@ struct pwatch {
 struct pentry {
 	char *dir;
 	unsigned long long stamp;
+	unsigned long long gen;   /* changes reported so far */
 	int valid;
 	int plain;      /* calls left before trying to watch again (0: watched) */
 	int nw;
@@ -169,7 +170,11 @@ static void refresh(struct pentry *e)
 		e->nw++;
 	}
 	free(ds);
-	e->stamp = projstamp(e->dir);
+	/* A reported change must give a new stamp even when every stat() and
+	 * ref reads the same as before (an edit within one clock tick). */
+	e->stamp = projstamp(e->dir) + 0x9e3779b97f4a7c15ULL * ++e->gen;
+	if (!e->stamp)
+		e->stamp = 1;
 	computed++;
 	e->valid = ok;
 	e->plain = ok ? 0 : RETRY;

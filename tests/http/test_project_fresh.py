@@ -77,6 +77,33 @@ def test_new_and_edited_workflow_file_seen_at_once():
     check(b not in workflow_names(label), "the removed file is gone from /workflows at once")
 
 
+def test_edit_that_keeps_size_and_mtime_seen_at_once():
+    """An edit inside one clock tick keeps size and mtime: stat() cannot
+    see it. A FastCGI process learns of it from inotify (cgi/projwatch.c);
+    plain CGI caches nothing. Reproduced by putting the old mtime back."""
+    label, d = project()
+    path = os.path.join(d, ".cloche", "zz-tick.cloche")
+    a, b = "tick_aaa_%d" % os.getpid(), "tick_bbb_%d" % os.getpid()
+    try:
+        with open(path, "w") as f:
+            f.write(wf_text(a))
+        check(a in workflow_names(label), "the new workflow shows")
+        prime(url(label, "/workflows"), page(label))
+        st = os.stat(path)
+        with open(path, "r+") as f:
+            f.write(wf_text(b))
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        eq(os.stat(path).st_size, st.st_size, "same size")
+        eq(os.stat(path).st_mtime_ns, st.st_mtime_ns, "same mtime")
+        names = workflow_names(label)
+        check(b in names and a not in names, "the same-stat edit shows at once: %r" % sorted(names))
+        st_, _, body = get(page(label))
+        check(b.encode() in body and a.encode() not in body, "page shows it too")
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+
+
 def git(d, *args):
     return subprocess.run(GIT + list(args), cwd=d, check=True, capture_output=True,
                           text=True).stdout.strip()
