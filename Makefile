@@ -130,10 +130,13 @@ install:
 	install -m 0644 conf/examples/nginx-cloche-dash.conf $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/cloche-dash.conf
 	install -m 0644 conf/examples/cloche-dash.conf $(DESTDIR)$(DATADIR)/examples/cloche-dash.conf
 	install -m 0644 conf/multiuser/cloche-route.lua $(DESTDIR)$(DATADIR)/examples/cloche-route.lua
+	install -m 0644 conf/multiuser/cloche-fastcgi.conf conf/multiuser/cloche-sse-proxy.conf \
+		$(DESTDIR)$(SYSCONFDIR)/nginx/snippets/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cloche-dash $(DESTDIR)$(BINDIR)/cloche-sse $(DESTDIR)$(CGIDIR)/cloche-dash
 	rm -rf $(DESTDIR)$(DATADIR)
 	rm -f $(DESTDIR)$(MANDIR)/cloche-dash.1 $(DESTDIR)$(MANDIR)/cloche-sse.1
 	rm -f $(DESTDIR)$(UNITDIR)/cloche-dash.socket $(DESTDIR)$(UNITDIR)/cloche-dash.service $(DESTDIR)$(UNITDIR)/cloche-sse.service
-	rm -f $(DESTDIR)$(SYSCONFDIR)/lighttpd/conf-available/50-cloche-dash.conf $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/cloche-dash.conf
+	rm -f $(DESTDIR)$(SYSCONFDIR)/lighttpd/conf-available/50-cloche-dash.conf $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/cloche-dash.conf \
+		$(DESTDIR)$(SYSCONFDIR)/nginx/snippets/cloche-fastcgi.conf $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/cloche-sse-proxy.conf

@@ -26,7 +26,8 @@ else
 fi
 for f in usr/local/bin/cloche-dash usr/local/lib/cgi-bin/cloche-dash usr/local/share/cloche-dash/public/style.css \
 	usr/local/share/man/man1/cloche-dash.1 usr/local/lib/systemd/user/cloche-dash.socket \
-	etc/lighttpd/conf-available/50-cloche-dash.conf etc/nginx/snippets/cloche-dash.conf; do
+	etc/lighttpd/conf-available/50-cloche-dash.conf etc/nginx/snippets/cloche-dash.conf \
+	etc/nginx/snippets/cloche-fastcgi.conf etc/nginx/snippets/cloche-sse-proxy.conf; do
 	[ -e "$D/$f" ] && ok "installed /$f" || fail "not installed: /$f"
 done
 check "baked-in public dir is the installed share dir" 1 \

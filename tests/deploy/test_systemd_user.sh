@@ -13,7 +13,7 @@
 #    helper, restart by activation after `stop`, then the web-server layout
 #    of the docs (an override moving both sockets into a setgid directory of
 #    www-data) behind a real lighttpd with basic auth and the conf/multiuser
-#    snippets: /~USER/cloche/, its API and a stream route; finally
+#    snippets (conf/multiuser, as shipped): /~USER/cloche/, its API and a stream route; finally
 #    `disable --now` removes the sockets.
 #
 # What a user manager needs here (no systemd PID 1, no logind):
@@ -299,16 +299,6 @@ export RUNDIR=$T/lighttpd PORT USERS_CONF=$T/lighttpd/users.conf MAGNET=$T/light
 install -d -m 0755 -o "$WEB" "$RUNDIR"
 PORT=$(free_port)
 render "$ROOT/conf/multiuser/lighttpd-user.conf.in" "$USERS_CONF"
-# The stream routes go to the user's stream helper (conf/multiuser has no
-# SSE block yet); a later matching block overrides fastcgi.server.
-cat >>"$USERS_CONF" <<EOF
-server.modules += ( "mod_proxy" )
-\$HTTP["url"] =~ "^/~$SU/cloche/api/(runs|attempts)/[^/]+/stream\$" {
-    fastcgi.server = ()
-    proxy.server = ( "" => ( ( "socket" => "$SOCK_ROOT/$SU/sse.sock", "connect-timeout" => 2 ) ) )
-    server.stream-response-body = 2
-}
-EOF
 render "$ROOT/conf/multiuser/cloche-route.lua" "$MAGNET"
 render "$ROOT/conf/multiuser/lighttpd.conf.in" "$RUNDIR/lighttpd.conf"
 spawn_group "$RUNDIR/stdout.log" lighttpd -D -f "$RUNDIR/lighttpd.conf" >/dev/null
