@@ -47,11 +47,16 @@ def nfds():
 
 
 def cpu_s(pid=PID):
+    """CPU time of a process in seconds: the scheduler's nanosecond count
+    summed over its threads (/proc/PID/stat ticks are 10 ms, too coarse
+    for the short parts)."""
     if not pid:
         return 0.0
-    with open("/proc/%d/stat" % pid) as f:
-        v = f.read().rsplit(")", 1)[1].split()
-    return (int(v[11]) + int(v[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0
+    for t in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/schedstat" % (pid, t)) as f:
+            total += int(f.read().split()[0])
+    return total / 1e9
 
 
 def open_stream(path, headers=""):
