@@ -504,14 +504,16 @@
   // Lines arriving together (a replay after a reconnect, a burst of output)
   // are laid out once per 50 ms, not once per line.
   var batch = [], batchT = 0;
+  function flush() {
+    var b = batch, out = [];
+    clearTimeout(batchT);
+    batch = []; batchT = 0;
+    b.forEach(function (x) { onLive(x, out); });
+    appendLive(out);
+  }
   function queue(l) {
     batch.push(l);
-    if (!batchT) batchT = setTimeout(function () {
-      var b = batch, out = [];
-      batch = []; batchT = 0;
-      b.forEach(function (x) { onLive(x, out); });
-      appendLive(out);
-    }, 50);
+    if (!batchT) batchT = setTimeout(flush, 50);
   }
   function connect() {
     if (/[?&]log_before=\d/.test(location.search)) {  // an older page: live lines would not follow it
@@ -547,6 +549,7 @@
     });
     es.addEventListener('done', function (ev) {
       es.close();
+      flush();  // the last lines before the status says finished
       setStatus('finished' + (ev.data && ev.data !== 'completed' ? ' (' + ev.data + ')' : ''), 'done');
       liveBtn.hidden = true;
     });

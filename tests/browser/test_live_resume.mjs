@@ -3,9 +3,9 @@
 // "<seq>.<b>.<s>.<t>". Both say the event is new (the page asked
 // ?from=<bytes it loaded>), so the viewer must show every such event even
 // when it repeats a loaded line, and skip only file IDs it already has; a
-// first stream's meta ID is where Load earlier goes on. The stream is
-// scripted here (page.route) so every case is exact; test_live.mjs watches
-// the real helper and stand-in daemon.
+// first stream's meta ID is where Load earlier goes on. The first two
+// tests script the stream (page.route) so every case is exact; the last
+// one watches the real helper and the stand-in daemon.
 import { startBrowser, test, check, eq, finish, dashUrl } from './lib.mjs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -109,6 +109,54 @@ await test('a first stream that replays the tail enables Load earlier from its m
   } finally {
     removeRun(run);
   }
+});
+
+// A page opened when the run already has a step on disk asks the stream
+// ?from=<bytes it loaded>: the rest must still come from the daemon's live
+// stream (the helper follows it from that offset), not from the file when
+// the daemon writes each step's block. Seen as: the page shows the status
+// lines of the container's inner steps, which only the live stream has.
+// A page that loads after the run ended follows the file: three runs.
+async function pageAfterFirstStep() {
+  const rid = py(`import sys, time, json, urllib.request, urllib.parse
+sys.path.insert(0, sys.argv[1])
+from sse_client import start_live_run
+rid = start_live_run()
+url = sys.argv[2] + "/api/runs/%s/logs?tail=5000" % urllib.parse.quote(rid, safe="")
+for _ in range(600):
+    d = json.load(urllib.request.urlopen(url))
+    if any(l["content"].startswith("step_completed: ") for l in d["lines"]):
+        break
+    time.sleep(0.05)
+print(rid)`, dashUrl());
+  const context = await b.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${dashUrl()}/runs/${seg(rid)}`, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => window.ClocheLog, null, { timeout: 15000 });
+  const before = await page.evaluate(() => window.ClocheLog.lines().length);
+  await page.waitForFunction(() => /finished/.test(document.querySelector('.logview-status')?.textContent || ''),
+    null, { timeout: 60000 });
+  const step = (c) => c.replace(/^step_\w+: /, '').split(' -> ')[0];
+  const shown = await page.evaluate(() => window.ClocheLog.lines().filter((l) => l.type === 'status').map((l) => l.content));
+  const file = (await (await fetch(`${dashUrl()}/api/runs/${seg(rid)}/logs?tail=5000`)).json())
+    .lines.filter((l) => l.type === 'status').map((l) => l.content);
+  const outer = new Set(file.map(step));
+  await context.close();
+  return { before, inner: shown.filter((c) => !outer.has(step(c))),
+    outer: shown.filter((c) => outer.has(step(c))), file };
+}
+
+await test('a page opened after the first step follows the daemon from there', async () => {
+  check(process.env.CLOCHE_ADDR, 'no stand-in daemon (CLOCHE_ADDR)');
+  const seen = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await pageAfterFirstStep();
+    seen.push({ before: r.before, inner: r.inner.length });
+    // Every outer step once, in the file's order, whichever way it came.
+    eq(r.outer, r.file, 'outer steps on the page');
+    if (r.before > 0 && r.inner.length) return;
+  }
+  check(false, `no live status line reached the page: ${JSON.stringify(seen)}`);
 });
 
 await finish(b);
