@@ -12,7 +12,7 @@ srcs=$(ls cgi/*.c | grep -v '^cgi/main.c$')
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
   -DDASH_VERSION=\"fuzz\" -DASSET_VERSION=\"fuzz\" -DCLOCHE_DEFAULT_CONFIG=\"/nonexistent\" \
   -DCLOCHE_DEFAULT_PUBLIC=\"/nonexistent\" -Icgi -I$out/gen"
-libs="-lfcgi -lsqlite3 -ljson-c -lgit2 -lprotobuf-c -lnghttp2 -lm"
+libs="-lfcgi -lsqlite3 -ljson-c -lgit2 -lprotobuf-c -lnghttp2 -lz -lm"
 status=0
 for f in tests/fuzz/fuzz_*.c; do
   name=$(basename "$f" .c)
