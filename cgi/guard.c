@@ -22,17 +22,27 @@ struct store *need_store(struct req *r)
 	return NULL;
 }
 
-const struct projects *need_projects(struct req *r)
+static const struct projects *projects_or_503(struct req *r, int kept)
 {
 	struct store *s = need_store(r);
 	const struct projects *p;
 
 	if (!s)
 		return NULL;
-	p = projects_get(s);
+	p = kept ? projects_get_kept(s) : projects_get(s);
 	if (!p)
 		store_unavailable(r, s);
 	return p;
+}
+
+const struct projects *need_projects(struct req *r)
+{
+	return projects_or_503(r, 0);
+}
+
+const struct projects *need_projects_kept(struct req *r)
+{
+	return projects_or_503(r, 1);
 }
 
 /* Unknown label: JSON 404 {"error":"project not found"} on API routes as

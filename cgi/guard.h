@@ -8,6 +8,8 @@
 
 struct store *need_store(struct req *r);
 const struct projects *need_projects(struct req *r);
+/* The same with each project's kept container count filled in. */
+const struct projects *need_projects_kept(struct req *r);
 const struct project *need_project(struct req *r, const char *label);
 void store_unavailable(struct req *r, struct store *s);
 

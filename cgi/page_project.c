@@ -377,7 +377,7 @@ void page_project(struct req *r)
 	const struct project *p = need_project(r, r->param[0]);
 	struct store *s = store_get();
 
-	if (!p)
+	if (!p || !need_projects_kept(r))  /* the kept count of the Delete button */
 		return;
 	page_begin(r, p->label);
 	page_style(r, "project.css");

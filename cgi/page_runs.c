@@ -288,7 +288,7 @@ static void heading(struct req *r, const struct project *pr)
 
 static void render(struct req *r, const struct project *pr)
 {
-	const struct projects *p = need_projects(r);
+	const struct projects *p = need_projects_kept(r);
 	struct runlist l;
 
 	if (!p)

@@ -1,32 +1,55 @@
-/* Projects, labels and health (store.md 5 and 6), computed in one scan of
- * runs and kept until the store changes. */
+/* Projects, labels and health (store.md 5 and 6): built in one scan of
+ * runs (projects_scan.c), then followed incrementally as the store changes
+ * (projects_live.c). */
 #ifndef CLOCHE_PROJECTS_H
 #define CLOCHE_PROJECTS_H
 #include "store.h"
 #include <stddef.h>
 
 #define HEALTH_WINDOW 10
+/* Runs kept per project in list order: more than the health window, so
+ * that a run moving down the order (it finished) can be followed after a
+ * store change without a rescan (projects_live.c). */
+#define PROJ_DEPTH 32
 
 struct run_dot {
 	char *id, *state, *started;
+	long long pk;
 };
 
 struct project {
 	char *dir, *label;
 	int passed, failed, total, active, kept;
 	const char *health;
-	struct run_dot dots[HEALTH_WINDOW];
-	int ndots;
+	struct run_dot dots[PROJ_DEPTH]; /* its first nwin runs, list order */
+	int ndots;                       /* shown: min(nwin, HEALTH_WINDOW) */
+	int nwin;
+	long long nruns;                 /* all its runs */
+};
+
+/* A run that is not terminal yet: the daemon may still change its row. */
+struct open_run {
+	long long pk;
+	char *dir, *state, *started;
 };
 
 struct projects {
 	struct project *v;    /* in directory text order (ListProjects) */
 	size_t n;
 	long long version;
+	long long kept_version; /* the store version the kept counts are for */
+	struct open_run *open;  /* pk order */
+	size_t nopen;
+	long long maxpk;
+	char *maxid;            /* id of the row at maxpk */
 };
 
-/* The current list; NULL when the store cannot be read (s->err says why). */
+/* The current list; NULL when the store cannot be read (s->err says why).
+ * kept counts are only filled by projects_get_kept: a container deleted
+ * through the daemon changes a finished run's row, which only a scan of
+ * every run can see, so only the pages that show the counts pay for it. */
 const struct projects *projects_get(struct store *s);
+const struct projects *projects_get_kept(struct store *s);
 const char *project_label(const struct projects *p, const char *dir);
 const struct project *project_by_label(const struct projects *p, const char *label);
 const struct project *project_by_dir(const struct projects *p, const char *dir);

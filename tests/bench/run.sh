@@ -18,8 +18,10 @@
 set -uo pipefail
 
 # --- the URLs measured: name and path below the mount point. Add yours. ------
-# The label ws-00 etc. and run ids come from gen_bench.py; @PROJECT@ and
-# @RUN@ are replaced with a real label and run id of the bench store.
+# The labels and run ids come from gen_bench.py: @PROJECT@ is proj-00 (a
+# 5,000-commit repository where one commit in 25 changes the prompt, as in
+# a real project), @WORST@ is proj-01 (5,000 commits that all change the
+# prompt: /info lists every one of them, 559 KB), @RUN@ a real run id.
 URLS=(
 	"index               /"
 	"api-projects        /api/projects"
@@ -33,6 +35,8 @@ URLS=(
 	"project-workflows   /api/projects/@PROJECT@/workflows"
 	"project-info        /api/projects/@PROJECT@/info"
 	"project-info-gzip   /api/projects/@PROJECT@/info"
+	"project-info-worst  /api/projects/@WORST@/info"
+	"project-info-worst-gzip /api/projects/@WORST@/info"
 	"project-diff        /api/projects/@PROJECT@/info/prompt-diff?file=.cloche%2Fprompts%2Freview.md&sha=@PSHA@"
 	"project-tasks       /api/projects/@PROJECT@/tasks"
 	"project-content     /api/projects/@PROJECT@/workflows/main/steps/review/content"
@@ -54,7 +58,8 @@ BIN=$ROOT/build/cloche-dash
 command -v wrk >/dev/null || { echo "bench: wrk is missing (make deps)" >&2; exit 1; }
 [ -x "$BIN" ] || make -j2 || exit 1
 
-if [ ! -f "$BENCH_DIR/cloche.db" ]; then
+# A store from an older gen_bench.py (no prompt_every) is generated anew.
+if [ ! -f "$BENCH_DIR/cloche.db" ] || ! grep -q prompt_every "$BENCH_DIR/manifest.json" 2>/dev/null; then
 	echo "generating the bench store in ${BENCH_DIR#"$ROOT"/} (once; reused by later runs) ..."
 	rm -rf "$BENCH_DIR.tmp"
 	$PY tests/demo/gen_bench.py --out "$BENCH_DIR.tmp" || exit 1
@@ -65,6 +70,7 @@ STORE=$BENCH_DIR/cloche.db
 # the project routes read the git repository and .cloche files.
 [ -e "$BENCH_DIR.tmp" ] || ln -sfn "$(basename "$BENCH_DIR")" "$BENCH_DIR.tmp"
 PSHA=$(git -C "$BENCH_DIR/projects/proj-00" log --format=%h -1 -- .cloche/prompts/review.md 2>/dev/null)
+PROMPT_EVERY=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1])).get("prompt_every", "?"))' "$BENCH_DIR/manifest.json")
 # gen_bench writes absolute project paths: a moved BENCH_DIR still works
 # for the store-only routes measured here.
 
@@ -119,9 +125,16 @@ export CLOCHE_DB=$STORE CLOCHE_ADDR= DASH_PUBLIC=$T/public
 export SSE_PORT=1
 start_lighttpd lighttpd "" "$BIN" || { cat "$T/lighttpd/lighttpd-error.log"; exit 1; }
 
-LABEL=$(curl -s "$URL/api/projects" | $PY -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.load(sys.stdin)[0]["label"], safe=""))')
+# label_of BASENAME → the URL-quoted label of the project in that directory
+label_of() {
+	curl -s "$URL/api/projects" | $PY -c 'import json,os,sys,urllib.parse
+print("".join(urllib.parse.quote(p["label"], safe="") for p in json.load(sys.stdin) if os.path.basename(p["dir"]) == sys.argv[1]))' "$1"
+}
+LABEL=$(label_of proj-00)
+WORST=$(label_of proj-01)
+[ -n "$LABEL" ] && [ -n "$WORST" ] || { echo "bench: proj-00/proj-01 not in /api/projects (old bench store? rm -r ${BENCH_DIR#"$ROOT"/})" >&2; exit 1; }
 RUNID=$($PY -c "import sqlite3,sys; c=sqlite3.connect('file:$STORE?mode=ro', uri=True); print(c.execute('SELECT id FROM runs ORDER BY pk DESC LIMIT 1').fetchone()[0])")
-subst() { local p=${1//@PROJECT@/$LABEL}; p=${p//@PSHA@/$PSHA}; printf '%s' "${p//@RUN@/$RUNID}"; }
+subst() { local p=${1//@PROJECT@/$LABEL}; p=${p//@WORST@/$WORST}; p=${p//@PSHA@/$PSHA}; printf '%s' "${p//@RUN@/$RUNID}"; }
 
 size=$(curl -s -o /dev/null -w '%{size_download}' "$URL/")
 head -c "$size" /dev/zero | tr '\0' 'x' >"$T/public/bench-static.txt"
@@ -150,9 +163,9 @@ wrk_run() {
 # git_answer PATH → ms of one request right after a commit to the bench
 # project's repository (5,000 commits; the prompt the project page shows
 # changes), then the commit is undone. For the project routes (issue 6).
-GITP=$BENCH_DIR/projects/proj-00
 git_answer() {
-	local a
+	local a GITP=$BENCH_DIR/projects/proj-00
+	[[ $1 == *"/$WORST/"* ]] && GITP=$BENCH_DIR/projects/proj-01
 	printf 'bench edit %s\n' "$RANDOM" >>"$GITP/.cloche/prompts/review.md"
 	git -C "$GITP" -c user.name=bench -c user.email=bench@localhost commit -qam "bench edit" >/dev/null 2>&1
 	a=$(curl -s -o /dev/null -w '%{time_total}' ${AE:+-H "Accept-Encoding: $AE"} "$URL$1")
@@ -210,7 +223,7 @@ echo "bench store: $STORE ($(du -h "$STORE" | cut -f1)); $(nproc) cores; wrk -t$
 echo "measuring static ($size bytes, same size as /) ..."
 read -r srps sp50 sp99 serr < <(wrk_run /static/bench-static.txt)
 
-fmt="%-16s %-34s %9s %7s %8s %8s %8s %8s %10s %9s %8s %s\n"
+fmt="%-24s %-34s %9s %7s %8s %8s %8s %8s %10s %9s %8s %s\n"
 rows=()
 # Issue 3's bench is / and /api/projects alone: they go first, and the
 # responders' memory is read right after them, before any other route
@@ -269,6 +282,8 @@ done
 echo "* cold ms: the route's first request (its models built in that process, once); 1st ms: one request right"
 echo "  after the store changed (a daemon commit: nothing cached; the same process); cached: the next one;"
 echo "  git ms: one request right after a commit to the project's repository (5,000 commits)"
+echo "  -worst: proj-01, whose 5,000 commits all change the prompt (/info lists them all); the other project"
+echo "  rows use proj-00, where one commit in $PROMPT_EVERY does"
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 rss_verdict=ok
 [ "${rss3_max:-0}" -ge 10240 ] && { rss_verdict="MISS (>= 10 MB)"; miss=1; }

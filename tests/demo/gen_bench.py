@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Generates the bench store: the daemon's current schema with NO extra
 indexes, filled with a realistic mix of runs and step rows, plus minimal
-project directories and one git repository with many commits to a prompt.
+project directories and two git repositories of 5,000 commits (a realistic
+one, where few commits change the prompt, and one where every commit does).
 
 usage: gen_bench.py --out DIR [--runs 100000] [--steps 1000000] [--projects 50]
                     [--commits 5000] [--seed N]
@@ -155,8 +156,11 @@ def insert(conn, table, cols, rows):
 
 
 def make_projects(out, n, commits):
-    """proj-00 .. proj-NN with .cloche/main.cloche; proj-00 is a git repo with
-    `commits` commits to .cloche/prompts/review.md (built with fast-import)."""
+    """proj-00 .. proj-NN with .cloche/main.cloche. proj-00 and proj-01 are
+    git repositories with `commits` commits each (built with fast-import):
+    in proj-00 one commit in PROMPT_EVERY changes .cloche/prompts/review.md
+    and the others change code, as in a real project; in proj-01 every
+    commit changes the prompt (the worst case for the size of /info)."""
     dirs = []
     for i in range(n):
         d = os.path.join(out, "projects", "proj-%02d" % i)
@@ -164,18 +168,38 @@ def make_projects(out, n, commits):
         write(os.path.join(d, ".cloche", "version"), "1\n")
         write(os.path.join(d, ".cloche", "prompts", "review.md"), prompt("review", 1))
         dirs.append(d)
-    repo = dirs[0]
+    make_repo(dirs[0], commits, PROMPT_EVERY)
+    if n > 1:
+        make_repo(dirs[1], commits, 1)
+    return dirs
+
+
+PROMPT_EVERY = 25
+
+
+def commit_files(c, every):
+    """The files commit number c writes: the prompt on every `every`-th
+    commit, else one of 100 source files."""
+    files = []
+    if c == 0:
+        for rel, body in ((".gitignore", GITIGNORE), (".cloche/main.cloche", SIMPLE_MAIN),
+                          (".cloche/version", "1\n")):
+            files.append((rel, body.encode()))
+    if c % every == 0:
+        rev = c // every + 1
+        files.append((".cloche/prompts/review.md", prompt("review", rev).encode()))
+        return files, ("review prompt revision %d <b>&</b>" % rev).encode()
+    body = "package mod\n\n// change %d\nfunc F%d() int { return %d }\n" % (c, c % 100, c)
+    files.append(("src/mod%02d.go" % (c % 100), body.encode()))
+    return files, ("code change %d" % c).encode()
+
+
+def make_repo(repo, commits, every):
     git_init(repo)
     stream = []
     base = 1767225600  # 2026-01-01T00:00:00Z
     for c in range(commits):
-        files = []
-        if c == 0:
-            for rel, body in ((".gitignore", GITIGNORE), (".cloche/main.cloche", SIMPLE_MAIN),
-                              (".cloche/version", "1\n")):
-                files.append((rel, body.encode()))
-        files.append((".cloche/prompts/review.md", prompt("review", c + 1).encode()))
-        msg = ("review prompt revision %d <b>&</b>" % (c + 1)).encode()
+        files, msg = commit_files(c, every)
         stream.append(b"commit refs/heads/main\n")
         stream.append(b"author Bench Bot <bench@example.com> %d +0000\n" % (base + c * 600))
         stream.append(b"committer Bench Bot <bench@example.com> %d +0000\n" % (base + c * 600))
@@ -186,7 +210,6 @@ def make_projects(out, n, commits):
     if r.returncode != 0:
         raise RuntimeError(r.stderr.decode(errors="replace"))
     git(repo, "reset", "-q", "--hard", "main")
-    return dirs
 
 
 def main():
@@ -226,7 +249,7 @@ def main():
     T["insert"] = time.time() - t
     counts = {"runs": len(runs), "step_executions": len(steps), "tasks": len(tasks),
               "attempts": len(attempts), "activity_log": len(act)}
-    m = {"store": db, "projects": {os.path.basename(d): d for d in dirs}, "git_project": "proj-00",
+    m = {"store": db, "projects": {os.path.basename(d): d for d in dirs}, "git_project": "proj-00", "git_project_worst": "proj-01", "prompt_every": PROMPT_EVERY,
          "git_prompt": ".cloche/prompts/review.md", "commits": a.commits, "counts": counts,
          "timings": {k: round(v, 2) for k, v in T.items()}}
     m.update(info)

@@ -17,6 +17,7 @@
 #include "timefmt.h"
 #include "usage.h"
 #include "usage_int.h"
+#include "daemon_schema.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,29 +27,7 @@
 
 #define S(x) ((long long)(x) * NS_PER_S)
 
-static const char *SCHEMA =
-	"CREATE TABLE step_executions (\n"
-	"\t\t\tid INTEGER PRIMARY KEY AUTOINCREMENT,\n"
-	"\t\t\trun_id TEXT NOT NULL,\n"
-	"\t\t\tstep_name TEXT NOT NULL,\n"
-	"\t\t\tresult TEXT,\n"
-	"\t\t\tstarted_at TEXT NOT NULL,\n"
-	"\t\t\tcompleted_at TEXT,\n"
-	"\t\t\tlogs TEXT,\n"
-	"\t\t\tgit_ref TEXT, prompt_text TEXT, agent_output TEXT, attempt_number INTEGER DEFAULT 0, "
-	"input_tokens INTEGER DEFAULT 0, output_tokens INTEGER DEFAULT 0, agent_name TEXT DEFAULT '',\n"
-	"\t\t\tFOREIGN KEY (run_id) REFERENCES runs(id)\n"
-	"\t\t);\n"
-	"CREATE TABLE IF NOT EXISTS \"runs\" (\n"
-	"\t\t\tpk INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, workflow_name TEXT NOT NULL,\n"
-	"\t\t\tstate TEXT NOT NULL, active_steps TEXT, started_at TEXT, completed_at TEXT,\n"
-	"\t\t\tproject_dir TEXT NOT NULL DEFAULT '', error_message TEXT, container_id TEXT, base_sha TEXT,\n"
-	"\t\t\tcontainer_kept INTEGER NOT NULL DEFAULT 0, title TEXT NOT NULL DEFAULT '',\n"
-	"\t\t\tis_host INTEGER NOT NULL DEFAULT 0, parent_run_id TEXT NOT NULL DEFAULT '',\n"
-	"\t\t\ttask_id TEXT NOT NULL DEFAULT '', task_title TEXT NOT NULL DEFAULT '',\n"
-	"\t\t\tattempt_id TEXT NOT NULL DEFAULT '', parent_step_name TEXT,\n"
-	"\t\t\tUNIQUE(attempt_id, id)\n"
-	"\t\t);\n";
+static char SCHEMA[4096]; /* DAEMON_STEPS_SQL and DAEMON_RUNS_SQL, set in main() */
 
 static const char *LEGACY =
 	"CREATE TABLE runs (id TEXT PRIMARY KEY, workflow_name TEXT NOT NULL, state TEXT NOT NULL,"
@@ -63,13 +42,7 @@ static long long NOW;     /* whole second, so window edges are exact */
 
 static void drop_files(void)
 {
-	char p[300];
-
-	unlink(DB);
-	snprintf(p, sizeof p, "%s-wal", DB);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", DB);
-	unlink(p);
+	drop_store_files(DB);
 }
 
 static void fixture(const char *schema)
@@ -705,6 +678,7 @@ int main(void)
 	};
 	int rc;
 
+	snprintf(SCHEMA, sizeof SCHEMA, "%s%s", DAEMON_STEPS_SQL, DAEMON_RUNS_SQL);
 	snprintf(DB, sizeof DB, "/tmp/test_usage_%d.db", (int)getpid());
 	setenv("CLOCHE_DB", DB, 1);
 	NOW = now_ns() / NS_PER_S * NS_PER_S;
