@@ -13,7 +13,7 @@
 #define PROJ_DEPTH 32
 
 struct run_dot {
-	char *id, *state, *started;
+	char *id, *state, *started;  /* one allocation, owned through id */
 	long long pk;
 };
 
@@ -27,10 +27,14 @@ struct project {
 	long long nruns;                 /* all its runs */
 };
 
-/* A run that is not terminal yet: the daemon may still change its row. */
+/* A run that is not terminal yet: the daemon may still change its row.
+ * A few thousand of them on a busy store, so no strings: a signature of
+ * its state and start tells whether the row changed. */
 struct open_run {
 	long long pk;
-	char *dir, *state, *started;
+	const char *dir;        /* its project's (not owned) */
+	unsigned long long sig; /* proj_sig(state, started_at) when last read */
+	int active, final;      /* pending/running; terminal now */
 };
 
 struct projects {
@@ -39,7 +43,7 @@ struct projects {
 	long long version;
 	long long kept_version; /* the store version the kept counts are for */
 	struct open_run *open;  /* pk order */
-	size_t nopen;
+	size_t nopen, capopen;
 	long long maxpk;
 	char *maxid;            /* id of the row at maxpk */
 };

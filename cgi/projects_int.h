@@ -20,7 +20,8 @@ void proj_place(struct project *pr, const struct prow *r);
 int proj_unplace(struct project *pr, long long pk);
 void proj_finish(struct project *pr);
 void proj_free_dot(struct run_dot *d);
-void proj_open_add(struct projects *p, const struct prow *r);
+void proj_open_add(struct projects *p, const struct project *pr, const struct prow *r);
+unsigned long long proj_sig(const char *state, const char *started);
 void proj_open_free(struct projects *p);
 int projects_scan(struct store *s, struct projects *out);
 void projects_sort(struct projects *p);  /* directory text order */

@@ -56,14 +56,13 @@ static void change(struct projects *p, struct open_run *o, const struct prow *r)
 	struct project *pr = (struct project *)project_by_dir(p, o->dir);
 
 	if (pr) {
-		pr->active += proj_is_active(r->state) - proj_is_active(o->state);
+		pr->active += proj_is_active(r->state) - o->active;
 		proj_unplace(pr, r->pk);
 		proj_place(pr, r);
 	}
-	free(o->state);
-	free(o->started);
-	o->state = strdup(r->state);
-	o->started = strdup(r->started);
+	o->sig = proj_sig(r->state, r->started);
+	o->active = proj_is_active(r->state);
+	o->final = proj_is_final(r->state);
 }
 
 /* Drops the runs that became terminal from the open list. */
@@ -71,15 +70,9 @@ static void compact_open(struct projects *p)
 {
 	size_t i, k = 0;
 
-	for (i = 0; i < p->nopen; i++) {
-		if (proj_is_final(p->open[i].state)) {
-			free(p->open[i].dir);
-			free(p->open[i].state);
-			free(p->open[i].started);
-			continue;
-		}
-		p->open[k++] = p->open[i];
-	}
+	for (i = 0; i < p->nopen; i++)
+		if (!p->open[i].final)
+			p->open[k++] = p->open[i];
 	p->nopen = k;
 }
 
@@ -116,7 +109,7 @@ static int reread_open(struct store *s, struct projects *p)
 		struct prow r = {pk, "", col(st, 3), col(st, 1), col(st, 2), 0};
 
 		seen++;
-		if (o && (strcmp(r.state, o->state) != 0 || strcmp(r.started, o->started) != 0))
+		if (o && proj_sig(r.state, r.started) != o->sig)
 			change(p, o, &r);
 	}
 	store_done(st);
@@ -158,7 +151,7 @@ static void add_new(struct projects *p, const struct prow *r, int *added)
 	proj_place(pr, r);
 	pr->active += proj_is_active(r->state);
 	if (!proj_is_final(r->state))
-		proj_open_add(p, r);
+		proj_open_add(p, pr, r);
 }
 
 /* Rows above maxpk, in pk order. */

@@ -33,11 +33,23 @@ static int before(const struct prow *r, const struct run_dot *d)
 	return r->pk < d->pk;
 }
 
+/* The three strings of a dot share one allocation, owned through id. */
 void proj_free_dot(struct run_dot *d)
 {
 	free(d->id);
-	free(d->state);
-	free(d->started);
+}
+
+static void set_dot(struct run_dot *d, const struct prow *r)
+{
+	size_t a = strlen(r->id) + 1, b = strlen(r->state) + 1, c = strlen(r->started) + 1;
+
+	d->id = malloc(a + b + c);
+	d->state = d->id + a;
+	d->started = d->state + b;
+	memcpy(d->id, r->id, a);
+	memcpy(d->state, r->state, b);
+	memcpy(d->started, r->started, c);
+	d->pk = r->pk;
 }
 
 void proj_place(struct project *pr, const struct prow *r)
@@ -52,10 +64,7 @@ void proj_place(struct project *pr, const struct prow *r)
 		proj_free_dot(&pr->dots[--pr->nwin]);
 	for (i = pr->nwin; i > pos; i--)
 		pr->dots[i] = pr->dots[i - 1];
-	pr->dots[pos].id = strdup(r->id);
-	pr->dots[pos].state = strdup(r->state);
-	pr->dots[pos].started = strdup(r->started);
-	pr->dots[pos].pk = r->pk;
+	set_dot(&pr->dots[pos], r);
 	pr->nwin++;
 }
 
@@ -91,30 +100,41 @@ void proj_finish(struct project *pr)
 	pr->health = health_status(pr->passed, pr->failed, pr->total);
 }
 
-void proj_open_add(struct projects *p, const struct prow *r)
+/* FNV-1a over both texts and the NUL between them. */
+unsigned long long proj_sig(const char *state, const char *started)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	const char *c;
+
+	for (c = state; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	h *= 1099511628211ULL;
+	for (c = started; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	return h;
+}
+
+void proj_open_add(struct projects *p, const struct project *pr, const struct prow *r)
 {
 	struct open_run *o;
 
-	p->open = realloc(p->open, (p->nopen + 1) * sizeof *p->open);
+	if (p->nopen == p->capopen) {
+		p->capopen = p->capopen ? p->capopen * 2 : 64;
+		p->open = realloc(p->open, p->capopen * sizeof *p->open);
+	}
 	o = &p->open[p->nopen++];
 	o->pk = r->pk;
-	o->dir = strdup(r->dir);
-	o->state = strdup(r->state);
-	o->started = strdup(r->started);
+	o->dir = pr->dir;
+	o->sig = proj_sig(r->state, r->started);
+	o->active = proj_is_active(r->state);
+	o->final = 0;
 }
 
 void proj_open_free(struct projects *p)
 {
-	size_t i;
-
-	for (i = 0; i < p->nopen; i++) {
-		free(p->open[i].dir);
-		free(p->open[i].state);
-		free(p->open[i].started);
-	}
 	free(p->open);
 	p->open = NULL;
-	p->nopen = 0;
+	p->nopen = p->capopen = 0;
 }
 
 /* Directory → project number (-1: a worktree directory, not listed), so a
@@ -222,7 +242,7 @@ static void add_row(struct projects *out, size_t *cap, struct dirmap *m, const s
 	pr->active += proj_is_active(r->state);
 	pr->kept += r->kept == 1;
 	if (!proj_is_final(r->state))
-		proj_open_add(out, r);
+		proj_open_add(out, pr, r);
 }
 
 static const char *col(sqlite3_stmt *st, int i)

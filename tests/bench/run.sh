@@ -259,7 +259,7 @@ read -r rss3_max rss3_total rss3_n <<<"$rss3"
 echo
 printf "$fmt" URL path "req/s" ratio "ratio**" "p50 ms" "p99 ms" "cold ms*" "1st ms*" "cached" "git ms*" verdict
 printf "$fmt" static "/static/bench-static.txt" "$srps" "1.00" - "$sp50" "$sp99" - - - - "$([ "$serr" = 0 ] || echo "errors: $serr")"
-miss=0
+miss=0 worst=
 for r in "${rows[@]}"; do
 	IFS='|' read -r name path rps p50 p99 fa fc ga err bytes srel fcold <<<"$r"
 	ratio=$(awk -v a="$rps" -v b="$srps" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
@@ -271,7 +271,12 @@ for r in "${rows[@]}"; do
 	fi
 	[ "$ga" != - ] && awk -v g="$ga" 'BEGIN { exit !(g >= 150) }' && verdict="${verdict/ok/MISS} git"
 	[ "$err" != 0 ] && verdict="$verdict, $err errors"
-	[ "$verdict" = ok ] || miss=1
+	if [[ $name == *-worst* ]]; then
+		# reported, not a target: see the legend
+		[ "$verdict" = ok ] || { verdict="worst case: ${verdict#MISS }"; worst="$worst $name"; }
+	else
+		[ "$verdict" = ok ] || miss=1
+	fi
 	printf "$fmt" "$name" "$path" "$rps" "$ratio" "$srel" "$p50" "$p99" "$fcold" "$fa" "$fc" "$ga" "$verdict"
 done
 echo "** for information: ratio to a static file of the answer's own size, where it differs from / by"
@@ -294,3 +299,4 @@ printf "responder RSS after every route measured: %d processes, max %s MB, total
 echo "targets: every route ratio >= 0.50 (issues 3, 6); / and /api/projects p99 < 20 ms at $CONNS connections and"
 echo "RSS < 10 MB per responder (issue 3); project routes' first answer after a git commit < 150 ms (issue 6):"
 echo "  $([ $miss = 0 ] && echo "all met" || echo "NOT all met")"
+[ -n "$worst" ] && echo "  worst-case rows under a target (reported, not targets; compare ratio**):$worst"
