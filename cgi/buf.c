@@ -77,3 +77,16 @@ void buf_free(struct buf *b)
 	b->p = NULL;
 	b->len = b->cap = 0;
 }
+
+char *str_pack3(const char *a, const char *b, const char *c, char **pb, char **pc)
+{
+	size_t na = strlen(a) + 1, nb = strlen(b) + 1, nc = strlen(c) + 1;
+	char *p = malloc(na + nb + nc);
+
+	memcpy(p, a, na);
+	memcpy(p + na, b, nb);
+	memcpy(p + na + nb, c, nc);
+	*pb = p + na;
+	*pc = p + na + nb;
+	return p;
+}

@@ -3,6 +3,7 @@
  * counts, and the runs that are not terminal, which projects_live.c
  * follows afterwards. */
 #include "projects_int.h"
+#include "buf.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,14 +42,7 @@ void proj_free_dot(struct run_dot *d)
 
 static void set_dot(struct run_dot *d, const struct prow *r)
 {
-	size_t a = strlen(r->id) + 1, b = strlen(r->state) + 1, c = strlen(r->started) + 1;
-
-	d->id = malloc(a + b + c);
-	d->state = d->id + a;
-	d->started = d->state + b;
-	memcpy(d->id, r->id, a);
-	memcpy(d->state, r->state, b);
-	memcpy(d->started, r->started, c);
+	d->id = str_pack3(r->id, r->state, r->started, &d->state, &d->started);
 	d->pk = r->pk;
 }
 

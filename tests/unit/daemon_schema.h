@@ -31,6 +31,25 @@ static const char DAEMON_RUNS_SQL[] =
 	"\t\t\tUNIQUE(attempt_id, id)\n"
 	"\t\t);\n";
 
+/* v2's tables with v4's column (store.md 1.2). */
+static const char DAEMON_TASKS_SQL[] =
+	"CREATE TABLE IF NOT EXISTS tasks (\n"
+	"\t\tid TEXT PRIMARY KEY,\n"
+	"\t\ttitle TEXT NOT NULL DEFAULT '',\n"
+	"\t\tsource TEXT NOT NULL DEFAULT 'external',\n"
+	"\t\tproject_dir TEXT NOT NULL DEFAULT '',\n"
+	"\t\tcreated_at TEXT NOT NULL DEFAULT ''\n"
+	"\t);\n"
+	"CREATE TABLE IF NOT EXISTS attempts (\n"
+	"\t\tid TEXT PRIMARY KEY,\n"
+	"\t\ttask_id TEXT NOT NULL REFERENCES tasks(id),\n"
+	"\t\tstarted_at TEXT NOT NULL DEFAULT '',\n"
+	"\t\tended_at TEXT,\n"
+	"\t\tresult TEXT NOT NULL DEFAULT 'running',\n"
+	"\t\tproject_dir TEXT NOT NULL DEFAULT ''\n"
+	"\t);\n"
+	"ALTER TABLE attempts ADD COLUMN previous_attempt_id TEXT NOT NULL DEFAULT '';\n";
+
 /* Removes a fixture store with its -wal and -shm files. */
 static void drop_store_files(const char *db)
 {
