@@ -46,6 +46,7 @@ struct projects {
 	size_t nopen, capopen;
 	long long maxpk;
 	char *maxid;            /* id of the row at maxpk */
+	long long nrows;        /* every runs row read, listed or not */
 };
 
 /* The current list; NULL when the store cannot be read (s->err says why).

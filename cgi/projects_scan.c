@@ -266,6 +266,7 @@ static int scan_rows(struct store *s, struct projects *out)
 		struct prow r = {sqlite3_column_int64(st, 5), col(st, 0), col(st, 1), col(st, 2), col(st, 3),
 				 sqlite3_column_int(st, 4)};
 
+		out->nrows++;
 		if (!out->maxid) {
 			out->maxpk = r.pk;
 			out->maxid = strdup(r.id);

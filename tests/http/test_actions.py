@@ -345,6 +345,92 @@ def test_overview_has_trigger_form():
     check("/static/actions.js" in text, "actions.js")
 
 
+# ---- models that follow the store (projects_live.c, attempts_latest.c) ---------
+# Each responder process keeps the project list and the latest attempts and
+# follows store changes rather than rescanning; these read every process
+# (several requests each) before and after a change.
+
+def every_answer(path, n=4):
+    out = []
+    for _ in range(n):
+        st, _, body = get(path)
+        eq(st, 200, "GET " + path)
+        out.append(body.decode())
+    return out
+
+
+def project_entry(label):
+    for _ in range(4):
+        st, _, body = get("/api/projects")
+        eq(st, 200, "/api/projects")
+        got = [p for p in json.loads(body) if p["label"] == label]
+        yield got[0] if got else None
+
+
+def test_kept_counts_follow_a_container_delete():
+    label, d = new_project()
+    a, _, _ = add_run(d, "failed", container="k1" + uid(), kept=1, workflow="develop")
+    add_run(d, "cancelled", container="k2" + uid(), kept=1, workflow="develop")
+    page, runs = "/projects/%s" % pq(label), "/projects/%s/runs" % pq(label)
+    for t in every_answer(page):
+        check(">Delete 2 containers</button>" in t, "project page before: 2 kept")
+    for t in every_answer(runs):
+        check("Clean up 2 old containers" in t, "runs page before: 2 kept")
+    st, _, body = delete("/api/runs/%s/container" % a, same_origin())
+    eq(st, 200, "delete: " + body.decode())
+    # a finished run's row rewritten: no new row, no open run changed
+    for t in every_answer(page):
+        check(">Delete 1 container</button>" in t and "Delete 2" not in t, "project page after: 1 kept")
+    for t in every_answer(runs):
+        check("Clean up 1 old container<" in t, "runs page after: 1 kept")
+
+
+def test_active_count_and_health_follow_run_state():
+    label, d = new_project()  # one succeeded run
+    rid, _, _ = add_run(d, "running")
+    for e in project_entry(label):
+        eq((e["active_count"], e["health"]), (1, {"status": "green", "passed": 1, "failed": 0, "total": 2}),
+           "while running")
+    c = db()
+    c.execute("UPDATE runs SET state = 'failed', completed_at = started_at WHERE id = ?", (rid,))
+    c.close()
+    for e in project_entry(label):
+        eq((e["active_count"], e["health"]), (0, {"status": "yellow", "passed": 1, "failed": 1, "total": 2}),
+           "after it failed")
+
+
+def test_in_progress_task_follows_the_attempt():
+    label, d = new_project()
+    rid, task, attempt = add_run(d, "running")
+    path = "/api/projects/%s/tasks" % pq(label)
+    for t in every_answer(path):
+        eq([e["id"] for e in json.loads(t)], [task], "in progress while the attempt runs")
+    # the loop ends the attempt: the daemon saves it again (INSERT OR REPLACE)
+    c = db()
+    row = c.execute("SELECT task_id, started_at, project_dir FROM attempts WHERE id = ?", (attempt,)).fetchone()
+    c.execute("INSERT OR REPLACE INTO attempts (id, task_id, started_at, ended_at, result, project_dir, "
+              "previous_attempt_id) VALUES (?, ?, ?, ?, 'succeeded', ?, '')",
+              (attempt, row[0], row[1], row[1], row[2]))
+    c.execute("UPDATE runs SET state = 'succeeded', completed_at = started_at WHERE id = ?", (rid,))
+    c.close()
+    for t in every_answer(path):
+        eq(json.loads(t), [], "nothing in progress once the attempt ended")
+
+
+def test_pruned_project_leaves_the_list():
+    """The daemon never deletes runs; someone pruning the store does."""
+    label, d = new_project()
+    for e in project_entry(label):
+        check(e is not None, "listed")
+    c = db()
+    c.execute("DELETE FROM runs WHERE project_dir = ?", (d,))
+    c.close()
+    for e in project_entry(label):
+        eq(e, None, "gone from /api/projects")
+    st, _, _ = get("/projects/%s" % pq(label))
+    eq(st, 404, "its page")
+
+
 def test_zz_cleanup_fixtures():
     """Last: the loops of our projects have finished their runs, then every
     fixture row and directory goes, so later test files see the plain demo."""

@@ -184,11 +184,13 @@ static void test_replaced_store(void **state)
 {
 	struct store *s;
 	const struct projects *p;
+	long scans;
 
 	(void)state;
 	fixture();
 	new_run(1);
 	new_run(1);
+	exec("UPDATE runs SET state = 'succeeded', project_dir = '/w/a' WHERE pk = ?1", 1, NULL, NULL, NULL);
 	exec("UPDATE runs SET state = 'running', project_dir = '/w/a' WHERE pk = ?1", 2, NULL, NULL, NULL);
 	s = store_get();
 	p = projects_get(s);
@@ -200,10 +202,21 @@ static void test_replaced_store(void **state)
 	check_against_scan();
 	p = projects_get(store_get());
 	assert_int_equal(p->v[0].active, 0);
-	/* the last row is another one now */
+	/* a finished run deleted below the last row (someone pruning): only
+	 * the row count shows it */
+	new_run(1);
+	exec("UPDATE runs SET state = 'failed', project_dir = '/w/a' WHERE pk = ?1", 3, NULL, NULL, NULL);
+	check_against_scan();
+	scans = projects_scans();
 	exec("DELETE FROM runs WHERE pk = ?1", 1, NULL, NULL, NULL);
+	check_against_scan();
+	assert_int_equal(projects_scans(), scans + 1);
+	p = projects_get(store_get());
+	assert_int_equal(p->v[0].nruns, 1);
+	/* the last row is another one now */
+	exec("DELETE FROM runs WHERE pk = ?1", 3, NULL, NULL, NULL);
 	exec("INSERT INTO runs (pk, id, workflow_name, state, started_at, project_dir) VALUES (?1, ?2, 'main', 'running', '', ?3)",
-	     1, "other-main", "/w/z", NULL);
+	     3, "other-main", "/w/z", NULL);
 	check_against_scan();
 	p = projects_get(store_get());
 	assert_int_equal(p->n, 1);
