@@ -179,31 +179,11 @@ static int read_new(struct store *s, struct projects *p, int *added)
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 }
 
-/* The daemon never deletes runs, but a person pruning the store might:
- * rows gone below the last pk show as a count lower than ours (the
- * count walks the smallest index, about 2 ms for 100,000 runs). 1 if the
- * count differs, 0 if not, -1 error. */
-static int count_differs(struct store *s, const struct projects *p)
-{
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM runs");
-	long long n = -1;
-	int rc;
-
-	if (!st)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	store_done(st);
-	if (rc != SQLITE_ROW)
-		return store_fail(s, rc);
-	return n != p->nrows;
-}
-
 /* 0 updated, 1 needs a full scan, -1 store error. */
 static int update(struct store *s, struct projects *p)
 {
 	int rc = same_store(s, p), added = 0;
+	long long n;
 	size_t i;
 
 	if (rc <= 0)
@@ -213,9 +193,9 @@ static int update(struct store *s, struct projects *p)
 		return rc;
 	if (read_new(s, p, &added) != 0)
 		return -1;
-	rc = count_differs(s, p);
-	if (rc != 0)
-		return rc;
+	n = store_runs_count(s);  /* rows pruned below the last pk */
+	if (n != p->nrows)
+		return n < 0 ? -1 : 1;
 	if (added)
 		projects_assign_labels(p);
 	for (i = 0; i < p->n; i++) {

@@ -187,6 +187,8 @@ static int incremental(struct store *s, struct runindex *ix, uint32_t **changed,
 			return 1;
 	if (read_from(s, ix, ix->maxpk) != 0)
 		return -1;
+	if (store_runs_count(s) != (long long)ix->n)
+		return 1;  /* rows pruned, or a store error (seen again by the rebuild) */
 	*changed = realloc(*changed, (*nch + ix->n - n0 + 1) * sizeof **changed);
 	for (i = n0; i < ix->n; i++)
 		(*changed)[(*nch)++] = (uint32_t)i;

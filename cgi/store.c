@@ -386,3 +386,22 @@ void store_done(sqlite3_stmt *st)
 			return;
 	sqlite3_finalize(st);
 }
+
+/* The daemon never deletes runs, but a person pruning the store might:
+ * the models that follow the store compare this with their own count.
+ * It walks the smallest index (about 2 ms for 100,000 runs). -1 on a
+ * store error. */
+long long store_runs_count(struct store *s)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM runs");
+	long long n = -1;
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	store_done(st);
+	return rc == SQLITE_ROW ? n : store_fail(s, rc);
+}

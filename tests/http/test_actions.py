@@ -420,13 +420,22 @@ def test_in_progress_task_follows_the_attempt():
 def test_pruned_project_leaves_the_list():
     """The daemon never deletes runs; someone pruning the store does."""
     label, d = new_project()
+    rid, task, _ = add_run(d, "failed")
     for e in project_entry(label):
         check(e is not None, "listed")
+    for t in every_answer("/runs"):
+        check(rid in t, "newest run on /runs")
+    for t in every_answer("/api/failed-tasks"):
+        check(task in t, "its task failed")
     c = db()
     c.execute("DELETE FROM runs WHERE project_dir = ?", (d,))
     c.close()
     for e in project_entry(label):
         eq(e, None, "gone from /api/projects")
+    for t in every_answer("/runs"):
+        check(rid not in t, "gone from /runs (the run index)")
+    for t in every_answer("/api/failed-tasks"):
+        check(task not in t, "its task gone from /api/failed-tasks")
     st, _, _ = get("/projects/%s" % pq(label))
     eq(st, 404, "its page")
 

@@ -39,15 +39,28 @@ def plain(path):
     return h, body
 
 
+def same_answer_gzipped(path, attempt):
+    """A plain and a gzip answer of the same store state. The stand-in
+    daemon keeps writing and relative times move with the clock, and plain
+    CGI has no cache to keep them equal: a plain answer is taken before and
+    after, and the gzip one must match one of them (a few tries)."""
+    for _ in range(5):
+        ph, before = plain(path)
+        st, h, body = get(path, GZ)
+        _, after = plain(path)
+        eq(st, 200, "GET %s with gzip (%d)" % (path, attempt))
+        eq(h.get("content-encoding"), "gzip", "%s Content-Encoding" % path)
+        unzipped = gzip.decompress(body)
+        if unzipped in (before, after):
+            return ph, h, body, unzipped
+    eq(unzipped, after, "%s: gzip body decompresses to the plain body" % path)
+
+
 def test_gzip_when_asked_same_bytes():
     for path in big_paths():
-        ph, pbody = plain(path)
         for attempt in range(2):  # rendered, then from the cache
-            st, h, body = get(path, GZ)
-            eq(st, 200, "GET %s with gzip (%d)" % (path, attempt))
-            eq(h.get("content-encoding"), "gzip", "%s Content-Encoding" % path)
+            ph, h, body, pbody = same_answer_gzipped(path, attempt)
             check("accept-encoding" in h.get("vary", "").lower(), "%s: Vary" % path)
-            eq(gzip.decompress(body), pbody, "%s: gzip body decompresses to the plain body" % path)
             check(len(body) < len(pbody), "%s: smaller compressed (%d < %d)" % (path, len(body), len(pbody)))
             if "content-length" in h:
                 eq(int(h["content-length"]), len(body), "%s Content-Length is the compressed length" % path)

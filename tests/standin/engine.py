@@ -205,7 +205,8 @@ def workflows(project):
 # ---- live logs --------------------------------------------------------------
 
 class Broadcaster:
-    """Per run: history since start plus waiters; finish drops it."""
+    """Per run: history since start plus waiters; after finish only the
+    readers already following it read on."""
 
     def __init__(self):
         self.cv = threading.Condition()
@@ -223,11 +224,15 @@ class Broadcaster:
                 self.cv.notify_all()
 
     def finish(self, run_id):
+        """Marks the run done. The daemon closes each subscriber's channel,
+        and a subscriber still gets the lines already in its buffer before
+        the close: readers here keep the lines up to the end (a new
+        subscriber is not let in, active() is false), so the last line
+        published before the finish is not lost (http.md 6.8)."""
         with self.cv:
             r = self.runs.get(run_id)
             if r:
                 r["done"] = True
-                r["lines"] = []
                 self.cv.notify_all()
 
     def active(self, run_id):
