@@ -143,21 +143,6 @@ static void keep_latest(struct alist *l)
 	l->n = k;
 }
 
-static long long max_rowid(struct store *s)
-{
-	sqlite3_stmt *st = store_prepare(s, "SELECT COALESCE(max(rowid), 0) FROM attempts");
-	long long n = -1;
-	int rc;
-
-	if (!st)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	store_done(st);
-	return rc == SQLITE_ROW ? n : store_fail(s, rc);
-}
-
 /* Sorting in memory rather than in SQL halves the time on a project with
  * 15,000 attempts. Rows without a task are left out, as before. */
 static int build(struct store *s, struct alist *l)
@@ -166,7 +151,7 @@ static int build(struct store *s, struct alist *l)
 	sqlite3_stmt *st;
 	int rc;
 
-	l->maxrowid = max_rowid(s);
+	l->maxrowid = store_int(s, "SELECT COALESCE(max(rowid), 0) FROM attempts");
 	if (l->maxrowid < 0)
 		return -1;
 	snprintf(sql, sizeof sql, "%sWHERE project_dir = ?", SQL_COLS);

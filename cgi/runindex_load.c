@@ -147,22 +147,6 @@ static int same_store(struct store *s, struct runindex *ix)
 	return 1;
 }
 
-static long long max_pk(struct store *s)
-{
-	static char sql[64];
-	sqlite3_stmt *st;
-	long long n = 0;
-
-	snprintf(sql, sizeof sql, "SELECT max(rowid) FROM runs");
-	st = store_prepare(s, sql);
-	if (!st)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	store_done(st);
-	return n;
-}
-
 /* 0 updated (*changed lists the runs that moved or are new, malloc'd),
  * 1 needs a full build, -1 store error. */
 static int incremental(struct store *s, struct runindex *ix, uint32_t **changed, size_t *nch)
@@ -225,7 +209,7 @@ static int full_build(struct store *s)
 {
 	struct runindex fresh = {0};
 
-	long long most = max_pk(s);
+	long long most = store_int(s, "SELECT COALESCE(max(rowid), 0) FROM runs");
 
 	if (most < 0)
 		return -1;

@@ -387,13 +387,11 @@ void store_done(sqlite3_stmt *st)
 	sqlite3_finalize(st);
 }
 
-/* The daemon never deletes runs, but a person pruning the store might:
- * the models that follow the store compare this with their own count.
- * It walks the smallest index (about 2 ms for 100,000 runs). -1 on a
- * store error. */
-long long store_runs_count(struct store *s)
+/* The one integer a statement gives (sql: a constant, the statement is
+ * cached by its address); -1 on a store error. */
+long long store_int(struct store *s, const char *sql)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM runs");
+	sqlite3_stmt *st = store_prepare(s, sql);
 	long long n = -1;
 	int rc;
 
@@ -404,4 +402,12 @@ long long store_runs_count(struct store *s)
 		n = sqlite3_column_int64(st, 0);
 	store_done(st);
 	return rc == SQLITE_ROW ? n : store_fail(s, rc);
+}
+
+/* The daemon never deletes runs, but a person pruning the store might:
+ * the models that follow the store compare this with their own count.
+ * It walks the smallest index (about 2 ms for 100,000 runs). */
+long long store_runs_count(struct store *s)
+{
+	return store_int(s, "SELECT count(*) FROM runs");
 }

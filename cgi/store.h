@@ -57,6 +57,7 @@ int store_fail(struct store *s, int rc);   /* classify an SQLite error into s->s
 const char *store_state_name(enum store_state st);
 int store_has(const struct store *s, unsigned f);
 void store_close(void);
+long long store_int(struct store *s, const char *sql);  /* -1 on a store error */
 long long store_runs_count(struct store *s);  /* -1 on a store error */
 
 #endif
