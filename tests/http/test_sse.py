@@ -324,6 +324,9 @@ def test_slow_client_is_cut_and_others_keep_streaming():
         # Predicates look at the newest events only: decoding all 60,000
         # on every poll made the test itself the slow reader.
         fast.wait_for(lambda evs: len(evs) >= 1000, timeout=20)
+        # The whole 18 MB backlog first: under ASan on a loaded machine it
+        # can take more than the 5 s below, which is for the fresh line.
+        fast.wait_for(lambda evs: any(c.endswith(" 59999") for c in contents(evs[-5:])), timeout=60)
         t0 = time.time()
         run.append(line(1, "fresh"))
         fast.wait_for(lambda evs: "fresh 1" in contents(evs[-5:]), timeout=5)
